@@ -1,0 +1,627 @@
+//! From captured page text to the article's own sentences.
+//!
+//! Web captures mix the article body with navigation, captions, pull quotes,
+//! credits, teasers of other articles, author bios and repeated passages. The
+//! cleaner works in four passes over the text, keeping byte offsets into the
+//! original so that every kept sentence and every dropped block can be found
+//! again by a researcher auditing the output:
+//!
+//! 1. lines → segments (hard-wrapped lines are re-joined when the page is
+//!    wrapped at a fixed width);
+//! 2. each segment is classified as body or as a kind of noise, and everything
+//!    after the end of the article (a provenance note, "keep reading", a bio
+//!    header, a call to comment) is footer: teasers, bios, navigation;
+//! 3. segments whose words all stand elsewhere in the body (a layout repeat of
+//!    a passage) are dropped, smallest first, so one copy always survives;
+//! 4. a segment that stops mid-sentence is joined with the next one that
+//!    starts in lower case (paragraphs cut by blank lines or by a photo), and
+//!    the result is split into sentences; a sentence already kept is a repeat.
+
+use crate::sentences;
+use regex::Regex;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
+
+/// Why a block of text was not kept as body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    Navigation,
+    FileName,
+    Caption,
+    Credit,
+    PullQuote,
+    Byline,
+    Copyright,
+    Provenance,
+    Teaser,
+    Bio,
+    Footer,
+    CallToComment,
+    Repeat,
+    Fragment,
+}
+
+impl DropReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::Navigation => "navigation",
+            DropReason::FileName => "file_name",
+            DropReason::Caption => "caption",
+            DropReason::Credit => "credit",
+            DropReason::PullQuote => "pull_quote",
+            DropReason::Byline => "byline",
+            DropReason::Copyright => "copyright",
+            DropReason::Provenance => "provenance",
+            DropReason::Teaser => "teaser",
+            DropReason::Bio => "bio",
+            DropReason::Footer => "footer",
+            DropReason::CallToComment => "call_to_comment",
+            DropReason::Repeat => "repeat",
+            DropReason::Fragment => "fragment",
+        }
+    }
+}
+
+/// A kept sentence: its index among the article's kept sentences, its byte
+/// span in the original text, and its normalised text (NFC, white space
+/// folded, markup residue removed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sentence {
+    pub index: usize,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// A block of the original text that was not kept, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dropped {
+    pub start: usize,
+    pub end: usize,
+    pub reason: DropReason,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Cleaned {
+    pub sentences: Vec<Sentence>,
+    pub dropped: Vec<Dropped>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CleanOptions {
+    /// When false, only split into paragraphs and sentences: for text that is
+    /// already clean.
+    pub clean: bool,
+}
+
+impl Default for CleanOptions {
+    fn default() -> Self {
+        CleanOptions { clean: true }
+    }
+}
+
+/// Above this many segments, repeated passages are found by exact match only:
+/// containment search is quadratic in the number of segments.
+const MAX_SEGMENTS_FOR_CONTAINMENT: usize = 3000;
+
+#[derive(Debug, Clone)]
+struct Line {
+    start: usize,
+    end: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Segment {
+    lines: Vec<Line>,
+    start: usize,
+    end: usize,
+    /// White-space folded text of the segment (wrapped lines joined).
+    text: String,
+    reason: Option<DropReason>,
+}
+
+pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
+    let lines = lines_of(text);
+    let mut segs = segments(text, &lines);
+    let mut out = Cleaned::default();
+    if opts.clean {
+        classify(text, &mut segs);
+        drop_repeats(&mut segs);
+    }
+    for s in segs.iter().filter(|s| s.reason.is_some()) {
+        out.dropped.push(Dropped {
+            start: s.start,
+            end: s.end,
+            reason: s.reason.unwrap_or(DropReason::Footer),
+            text: s.text.clone(),
+        });
+    }
+    let kept: Vec<&Segment> = segs.iter().filter(|s| s.reason.is_none()).collect();
+    let blocks = if opts.clean {
+        join_continuations(&kept)
+    } else {
+        kept.iter().map(|s| vec![*s]).collect()
+    };
+    let mut seen: HashSet<String> = HashSet::new();
+    for block in blocks {
+        let (btext, map) = block_text(text, &block);
+        let mut comment_tail = false;
+        for (s, e) in sentences::split(&btext) {
+            let start = map[s].0;
+            let end = map[e - 1].1;
+            let sent: String = btext[s..e].nfc().collect();
+            if opts.clean {
+                if comment_tail || is_call_to_comment(&sent) {
+                    comment_tail = true;
+                    out.dropped.push(Dropped {
+                        start,
+                        end,
+                        reason: DropReason::CallToComment,
+                        text: sent,
+                    });
+                    continue;
+                }
+                if !seen.insert(word_key(&sent)) {
+                    out.dropped.push(Dropped {
+                        start,
+                        end,
+                        reason: DropReason::Repeat,
+                        text: sent,
+                    });
+                    continue;
+                }
+            }
+            let index = out.sentences.len();
+            out.sentences.push(Sentence {
+                index,
+                start,
+                end,
+                text: sent,
+            });
+        }
+    }
+    out.dropped.sort_by_key(|d| (d.start, d.end));
+    out
+}
+
+/// Non-blank lines with byte offsets, trimmed of white space (including
+/// no-break spaces, which `char::is_whitespace` covers).
+fn lines_of(text: &str) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for raw in text.split_inclusive('\n') {
+        let body = raw.trim_end_matches(['\n', '\r']);
+        let lead = body.len() - body.trim_start().len();
+        let trimmed = body.trim();
+        if !trimmed.is_empty() && trimmed.chars().any(|c| !is_invisible(c)) {
+            out.push(Line {
+                start: pos + lead,
+                end: pos + lead + trimmed.len(),
+            });
+        }
+        pos += raw.len();
+    }
+    out
+}
+
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+fn ends_sentence(s: &str) -> bool {
+    let t = s.trim_end_matches(['"', '\'', '”', '’', ')', ']', '*', '»']);
+    t.ends_with(['.', '!', '?', '…', ':', ';'])
+}
+
+fn starts_lower(s: &str) -> bool {
+    s.trim_start_matches(['*', '_'])
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_lowercase())
+}
+
+fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Is the page hard-wrapped at a fixed width? Returns the width.
+///
+/// A wrapped page has most lines of about the same length and no long ones;
+/// a page with one paragraph per line has a long tail of lengths.
+fn wrap_width(text: &str, lines: &[Line]) -> Option<usize> {
+    if lines.len() < 8 {
+        return None;
+    }
+    let mut lens: Vec<usize> = lines.iter().map(|l| char_len(&text[l.start..l.end])).collect();
+    lens.sort_unstable();
+    let max = *lens.last()?;
+    let p90 = lens[(lens.len() * 9) / 10];
+    if max > 120 || p90 < 45 {
+        return None;
+    }
+    let near = lens.iter().filter(|&&l| l * 4 >= p90 * 3).count();
+    (near * 2 >= lens.len()).then_some(max)
+}
+
+fn segments(text: &str, lines: &[Line]) -> Vec<Segment> {
+    let width = wrap_width(text, lines);
+    let mut segs: Vec<Segment> = Vec::new();
+    for line in lines {
+        let lt = &text[line.start..line.end];
+        let join = match (width, segs.last()) {
+            (Some(w), Some(prev)) => {
+                let last = prev.lines.last().expect("segment has a line");
+                let pt = &text[last.start..last.end];
+                let first_word = lt.split_whitespace().next().map_or(0, char_len);
+                // A wrapped line rarely ends a sentence; a short first line
+                // without a final stop is a heading. Inside a paragraph, a
+                // line that stops without punctuation was wrapped. Capture tools
+                // wrap early and unevenly, so "the next word would not have
+                // fitted" alone misses many wraps.
+                starts_lower(lt)
+                    || (!ends_sentence(pt)
+                        && (prev.lines.len() >= 2
+                            || char_len(pt) * 5 >= w * 3
+                            || char_len(pt) + 1 + first_word > w))
+            }
+            _ => false,
+        };
+        if join {
+            let seg = segs.last_mut().expect("checked above");
+            seg.lines.push(line.clone());
+            seg.end = line.end;
+        } else {
+            segs.push(Segment {
+                lines: vec![line.clone()],
+                start: line.start,
+                end: line.end,
+                text: String::new(),
+                reason: None,
+            });
+        }
+    }
+    for s in &mut segs {
+        let lines: Vec<&Segment> = vec![s];
+        let (t, _) = block_text(text, &lines);
+        s.text = t;
+    }
+    segs
+}
+
+/// The folded text of a run of segments, with, for every byte of it, the
+/// span in the original text of the character it came from.
+fn block_text(text: &str, segs: &[&Segment]) -> (String, Vec<(usize, usize)>) {
+    let mut out = String::new();
+    let mut map: Vec<(usize, usize)> = Vec::new();
+    let mut pending_space: Option<(usize, usize)> = None;
+    let mut first = true;
+    for seg in segs {
+        for line in &seg.lines {
+            if !first {
+                // A line ending in a hyphen after a letter was wrapped inside a
+                // compound ("U.S.-" / "enforced"): join without a space.
+                let hyphen = out.ends_with('-')
+                    && out[..out.len() - 1].chars().last().is_some_and(|c| c.is_alphanumeric() || c == '.');
+                if !hyphen && !out.is_empty() {
+                    pending_space = Some((line.start, line.start));
+                }
+            }
+            first = false;
+            let lt = &text[line.start..line.end];
+            let mut skip_until = 0usize;
+            for (off, c) in lt.char_indices() {
+                let abs = line.start + off;
+                if off < skip_until {
+                    continue;
+                }
+                // Markdown bold/italic residue: drop "**" and "__" pairs.
+                if (c == '*' || c == '_') && lt[off..].starts_with(if c == '*' { "**" } else { "__" }) {
+                    skip_until = off + 2;
+                    continue;
+                }
+                if is_invisible(c) {
+                    if c.is_whitespace() && !out.is_empty() && pending_space.is_none() {
+                        pending_space = Some((abs, abs + c.len_utf8()));
+                    }
+                    continue;
+                }
+                if let Some(sp) = pending_space.take() {
+                    out.push(' ');
+                    map.push(sp);
+                }
+                let ch = match c {
+                    // Keep curly quotes and dashes: they carry meaning. Fold
+                    // only look-alike spaces (done above) and the odd
+                    // presentation forms that break matching.
+                    '\u{FB01}' => 'f', // never produced alone; keep simple
+                    _ => c,
+                };
+                let before = out.len();
+                out.push(ch);
+                for _ in before..out.len() {
+                    map.push((abs, abs + c.len_utf8()));
+                }
+            }
+        }
+    }
+    (out, map)
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+/// Word-sequence key: case, punctuation and markup do not make a sentence new.
+fn word_key(s: &str) -> String {
+    words(s).join(" ")
+}
+
+struct Patterns {
+    nav_exact: HashSet<&'static str>,
+    nav_prefix: Regex,
+    pipe_label: Regex,
+    file_name: Regex,
+    credit: Regex,
+    all_caps_credit: Regex,
+    caption: Regex,
+    byline_date: Regex,
+    byline_by: Regex,
+    copyright: Regex,
+    provenance: Regex,
+    end_marker: Regex,
+    bio_header: Regex,
+    bio_field: Regex,
+    contact: Regex,
+    comment_call: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let re = |s: &str| Regex::new(s).expect("static regex");
+        Patterns {
+            nav_exact: [
+                "follow us on social", "follow us", "latest", "qiosk", "newsletter", "table of contents",
+                "contents", "share", "share this article", "share this", "advertisement", "subscribe",
+                "subscribe now", "menu", "home", "keep reading", "show less", "keep readingshow less",
+                "read more", "related", "related articles", "related stories", "tags", "socials",
+                "print", "email", "comments", "most read", "most popular", "trending", "sign up",
+                "skip to content", "listen to this article", "advertisement scroll to continue",
+            ]
+            .into_iter()
+            .collect(),
+            nav_prefix: re(r"(?i)^(related (categories|topics|articles|stories|content)|tags|topics|filed under|see also|read also|read more|also read|more on this|you may also like|recommended)\s*[:|]"),
+            pipe_label: re(r"^[^.!?|]{1,40}(\s\|\s[^.!?|]{1,40})+$"),
+            file_name: re(r"(?i)^(\S*_\S*|\S+\.(jpe?g|png|gif|webp|svg|avif))$"),
+            credit: re(r"(?i)^((top )?(photo|image|picture|video)( credit)?s?\s*:|(top )?(photo|image) credit|credit\s*:)|(?i)(via reuters|getty images|afp via|ap photo|/ ?reuters$|\(cc by[^)]*\)\s*$|shutterstock|wikimedia commons)"),
+            all_caps_credit: re(r"^[A-Z][A-Z .'\-]+/[A-Z .'\-/]+$"),
+            caption: re(r"(?i)(\((\d+(st|nd|rd|th)[ -])?(l|r|c|left|right|center|centre)\)|\bthe (illustration|photo|image|picture) shows\b|\bpictured\b|\bposes? for (a|the) (group |family )?photo\b|\blooks on\b|^(photo|file photo|illustration)\b)"),
+            byline_date: re(r"(?i)\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.? \d{1,2}, \d{4}\b"),
+            byline_by: re(r"^(By|BY|by) [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,4}( and [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3})?$"),
+            copyright: re(r"(?i)^(©|copyright\b|\(c\)\s*\d{4}|all rights reserved)"),
+            provenance: re(r"(?i)^(this|the) (article|piece|story|essay|commentary|op-ed|analysis|report)\b.{0,80}\b(first appeared|originally (appeared|published|ran)|was first published|(has been |is |was )?republished|first published)|^(originally|first) (published|appeared) (in|on|by|at)\b"),
+            end_marker: re(r"(?i)^(keep reading|show less|read more|latest|newsletter|related|more from|recommended|most read|detail author|about the author|socials|subscribe)\b|keep readingshow less"),
+            bio_header: re(r"(?i)^(detail author|about the author|author( bio| profile| details)?|socials)\s*:?$"),
+            bio_field: re(r"^\s*[•·\-*]\s*[\p{L} ]{1,24}\s?:\s"),
+            contact: re(r"(?i)(\b[\w.+-]+@[\w-]+\.[\w.]+\b|\b\d{3}[-. )]\d{3}[-. ]\d{4}\b|^(facebook|twitter|linkedin|tiktok|instagram|youtube|telegram|x)\s*:)"),
+            comment_call: re(r"(?i)(\bin the comments?\b|\bshare your (thoughts|views|opinion)|\bleave a comment\b|\blet us know (what|in)\b|\bexplore more (articles|stories)\b|\bwhat do you (think|believe)\b|\bjoin the (conversation|discussion)\b|\bsubscribe to our\b)"),
+        }
+    })
+}
+
+fn is_call_to_comment(sentence: &str) -> bool {
+    patterns().comment_call.is_match(sentence)
+}
+
+fn word_count(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+/// Classify one segment on its own text.
+fn own_reason(t: &str) -> Option<DropReason> {
+    let p = patterns();
+    let lower = t.to_lowercase();
+    let bare = lower.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    let wc = word_count(t);
+    if p.nav_exact.contains(bare.as_str()) || p.nav_prefix.is_match(t) {
+        return Some(DropReason::Navigation);
+    }
+    if wc <= 8 && p.pipe_label.is_match(t) {
+        return Some(DropReason::Navigation);
+    }
+    if wc == 1 && p.file_name.is_match(t) {
+        return Some(DropReason::FileName);
+    }
+    if p.copyright.is_match(t) {
+        return Some(DropReason::Copyright);
+    }
+    if p.provenance.is_match(t) {
+        return Some(DropReason::Provenance);
+    }
+    if p.bio_header.is_match(t) || p.bio_field.is_match(t) || (wc <= 12 && p.contact.is_match(t)) {
+        return Some(DropReason::Bio);
+    }
+    if (wc <= 10 && p.all_caps_credit.is_match(t)) || p.credit.is_match(t) {
+        return Some(DropReason::Credit);
+    }
+    if p.caption.is_match(t) {
+        return Some(DropReason::Caption);
+    }
+    if !ends_sentence(t) && wc <= 16 && (p.byline_date.is_match(t) || p.byline_by.is_match(t)) {
+        return Some(DropReason::Byline);
+    }
+    if wc <= 3 && ends_sentence(t) && !t.ends_with('?') && !t.ends_with(':') {
+        return Some(DropReason::Fragment);
+    }
+    None
+}
+
+fn classify(text: &str, segs: &mut [Segment]) {
+    let p = patterns();
+    for s in segs.iter_mut() {
+        s.reason = own_reason(&s.text);
+    }
+    // Short non-sentences that recur are image captions or alt texts.
+    let mut counts = std::collections::HashMap::new();
+    for s in segs.iter() {
+        if !ends_sentence(&s.text) && word_count(&s.text) <= 12 {
+            *counts.entry(word_key(&s.text)).or_insert(0usize) += 1;
+        }
+    }
+    for s in segs.iter_mut() {
+        if s.reason.is_none()
+            && !ends_sentence(&s.text)
+            && word_count(&s.text) <= 12
+            && counts.get(&word_key(&s.text)).copied().unwrap_or(0) > 1
+        {
+            s.reason = Some(DropReason::Caption);
+        }
+    }
+    // Pull quotes: three or more consecutive short lines that end nowhere.
+    let short = |s: &Segment| {
+        word_count(&s.text) <= 6 && char_len(&s.text) <= 45 && !ends_sentence(&s.text)
+    };
+    let mut i = 0;
+    while i < segs.len() {
+        if segs[i].reason.is_none() && short(&segs[i]) {
+            let mut j = i;
+            let mut run = Vec::new();
+            while j < segs.len() && (short(&segs[j]) || segs[j].reason.is_some()) {
+                if segs[j].reason.is_none() {
+                    run.push(j);
+                }
+                j += 1;
+            }
+            if run.len() >= 3 {
+                for k in run {
+                    segs[k].reason = Some(DropReason::PullQuote);
+                }
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    // The end of the article: the first end marker in the second part of the
+    // page. Everything after it belongs to the page, not the article.
+    let cut = text.len() * 2 / 5;
+    let end_at = segs.iter().position(|s| {
+        s.start >= cut
+            && (p.end_marker.is_match(&s.text)
+                || s.reason == Some(DropReason::Provenance)
+                || s.reason == Some(DropReason::Copyright)
+                || p.bio_header.is_match(&s.text)
+                || is_call_to_comment(&s.text))
+    });
+    if let Some(e) = end_at {
+        let mut in_bio = false;
+        // The segment holding a call to comment keeps the sentences before it.
+        let first_footer = if segs[e].reason.is_none() && is_call_to_comment(&segs[e].text) {
+            e + 1
+        } else {
+            e
+        };
+        for s in segs.iter_mut().skip(first_footer) {
+            if p.bio_header.is_match(&s.text) {
+                in_bio = true;
+            }
+            s.reason = Some(if in_bio {
+                DropReason::Bio
+            } else {
+                match s.reason {
+                    Some(r) => r,
+                    None if word_count(&s.text) >= 8 && ends_sentence(&s.text) => DropReason::Teaser,
+                    None => DropReason::Footer,
+                }
+            });
+        }
+    }
+}
+
+/// Drop segments all of whose words stand, in order, in the rest of the body.
+fn drop_repeats(segs: &mut [Segment]) {
+    let keys: Vec<String> = segs.iter().map(|s| word_key(&s.text)).collect();
+    let kept = |segs: &[Segment]| -> Vec<usize> {
+        (0..segs.len()).filter(|&i| segs[i].reason.is_none()).collect()
+    };
+    let live = kept(segs);
+    if live.len() > MAX_SEGMENTS_FOR_CONTAINMENT {
+        let mut seen = HashSet::new();
+        for i in live {
+            if word_count(&segs[i].text) >= 5 && !seen.insert(keys[i].clone()) {
+                segs[i].reason = Some(DropReason::Repeat);
+            }
+        }
+        return;
+    }
+    // Headings and short lines are only candidates when they are plainly a
+    // piece of a sentence (start in lower case): a heading may well reappear
+    // inside the body text.
+    let mut cands: Vec<usize> = live
+        .iter()
+        .copied()
+        .filter(|&i| !keys[i].is_empty() && (word_count(&segs[i].text) >= 5 || starts_lower(&segs[i].text)))
+        .collect();
+    cands.sort_by_key(|&i| (keys[i].len(), i));
+    for i in cands {
+        let mut hay = String::from(" ");
+        for j in kept(segs) {
+            if j != i && !keys[j].is_empty() {
+                hay.push_str(&keys[j]);
+                hay.push(' ');
+            }
+        }
+        let needle = format!(" {} ", keys[i]);
+        if hay.contains(&needle) {
+            segs[i].reason = Some(DropReason::Repeat);
+        }
+    }
+}
+
+/// Group kept segments into blocks: a segment that stops without ending its
+/// sentence continues into the next one that starts in lower case.
+fn join_continuations<'a>(kept: &[&'a Segment]) -> Vec<Vec<&'a Segment>> {
+    let mut out: Vec<Vec<&Segment>> = Vec::new();
+    for &s in kept {
+        let cont = out.last().and_then(|b| b.last()).is_some_and(|prev: &&Segment| {
+            !ends_sentence(&prev.text) && starts_lower(&s.text)
+        });
+        if cont {
+            out.last_mut().expect("checked").push(s);
+        } else {
+            out.push(vec![s]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_paragraph_cut_mid_sentence() {
+        let t = "Iran and Russia have actively\n\nramped up cooperation politically.\n";
+        let c = clean(t, CleanOptions::default());
+        assert_eq!(c.sentences.len(), 1);
+        assert_eq!(c.sentences[0].text, "Iran and Russia have actively ramped up cooperation politically.");
+    }
+
+    #[test]
+    fn spans_point_into_original() {
+        let t = "Title here\n\nMoscow **backs** Tehran. It does.\n";
+        let c = clean(t, CleanOptions::default());
+        for s in &c.sentences {
+            assert!(s.end <= t.len() && s.start < s.end);
+        }
+        assert_eq!(c.sentences[1].text, "Moscow backs Tehran.");
+        assert_eq!(&t[c.sentences[1].start..c.sentences[1].end], "Moscow **backs** Tehran.");
+    }
+}
