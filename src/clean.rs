@@ -468,17 +468,22 @@ fn classify(text: &str, segs: &mut [Segment]) {
     for s in segs.iter_mut() {
         s.reason = own_reason(&s.text);
     }
-    // Short non-sentences that recur are image captions or alt texts.
+    // Non-sentences that recur are image captions or alt texts.
     let mut counts = std::collections::HashMap::new();
     for s in segs.iter() {
-        if !ends_sentence(&s.text) && word_count(&s.text) <= 12 {
+        if !ends_sentence(&s.text) {
             *counts.entry(word_key(&s.text)).or_insert(0usize) += 1;
         }
     }
-    for s in segs.iter_mut() {
+    let mut first_seen = HashSet::new();
+    for (i, s) in segs.iter_mut().enumerate() {
+        // A headline printed twice (page title and article title) is kept once.
+        let key = word_key(&s.text);
+        if i < 3 && first_seen.insert(key) {
+            continue;
+        }
         if s.reason.is_none()
             && !ends_sentence(&s.text)
-            && word_count(&s.text) <= 12
             && counts.get(&word_key(&s.text)).copied().unwrap_or(0) > 1
         {
             s.reason = Some(DropReason::Caption);
