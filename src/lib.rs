@@ -3,10 +3,15 @@
 //! data, aggregated per article and compared across outlets.
 
 pub mod actors;
+pub mod agree;
 pub mod clean;
 pub mod error;
+pub mod features;
 pub mod gold;
+pub mod metrics;
+pub mod model;
 pub mod sentences;
+pub mod stats;
 pub mod units;
 
 pub use error::{Result, StanceError};

@@ -1,0 +1,214 @@
+//! Tokenizer and target-aware features of one (sentence, actor) unit.
+//!
+//! Tokenised by hand: linfa-preprocessing's CountVectorizer drops tokens
+//! such as "U.S." and builds its vocabulary in hash-map order, which would
+//! make training non-deterministic. Mentions of the actor being scored are
+//! replaced by `<target>` and mentions of other actors by `<other>`, so the
+//! model learns how text speaks *about the target*, not which actor it is:
+//! that is what lets it score an actor added to the lexicon after training.
+
+use crate::actors::Mention;
+use serde::{Deserialize, Serialize};
+
+pub const TARGET: &str = "<target>";
+pub const OTHER: &str = "<other>";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureSettings {
+    /// Fold case of words.
+    pub lowercase: bool,
+    /// Replace actor mentions by `<target>` / `<other>`.
+    pub mask_actors: bool,
+    /// Largest n-gram (1 = unigrams, 2 = unigrams and bigrams).
+    pub ngram: usize,
+    /// Prefix words after a negator ("not", "no", "never", "n't") up to the
+    /// next punctuation mark with `not_`.
+    pub negation: bool,
+    /// Also emit `w_`-prefixed words within this many tokens of a target
+    /// mention (0 = off).
+    pub window: usize,
+    /// Drop features seen fewer than this many times in training.
+    pub min_count: u32,
+}
+
+impl Default for FeatureSettings {
+    fn default() -> Self {
+        FeatureSettings {
+            lowercase: true,
+            mask_actors: true,
+            ngram: 2,
+            negation: true,
+            window: 0,
+            min_count: 1,
+        }
+    }
+}
+
+impl FeatureSettings {
+    /// The plain bag-of-words baseline: lower-cased unigrams, nothing else.
+    pub fn bag_of_words() -> Self {
+        FeatureSettings {
+            lowercase: true,
+            mask_actors: false,
+            ngram: 1,
+            negation: false,
+            window: 0,
+            min_count: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Word(String),
+    Target,
+    Other,
+    Punct,
+}
+
+const NEGATORS: &[&str] = &["not", "no", "never", "nor", "neither", "without", "cannot", "hardly"];
+
+fn tokens(text: &str, mentions: &[Mention], target: usize, s: &FeatureSettings) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let push_words = |piece: &str, out: &mut Vec<Tok>| {
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut Vec<Tok>| {
+            if !word.is_empty() {
+                let w = if s.lowercase { word.to_lowercase() } else { word.clone() };
+                // "don't" → "do", "not"
+                if let Some(stem) = w.strip_suffix("n't").or_else(|| w.strip_suffix("n’t")) {
+                    if !stem.is_empty() {
+                        out.push(Tok::Word(stem.to_string()));
+                    }
+                    out.push(Tok::Word("not".into()));
+                } else {
+                    out.push(Tok::Word(w));
+                }
+                word.clear();
+            }
+        };
+        let chars: Vec<char> = piece.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            let inner = |c: char| c == '\'' || c == '’' || c == '.' || c == '-';
+            if c.is_alphanumeric() {
+                word.push(c);
+            } else if inner(c)
+                && !word.is_empty()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+            {
+                // Keep "U.S", "anti-war", "Iran's" together.
+                word.push(c);
+            } else {
+                flush(&mut word, out);
+                if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '"' | '“' | '”') {
+                    out.push(Tok::Punct);
+                }
+            }
+        }
+        flush(&mut word, out);
+    };
+    for m in mentions {
+        if m.start < pos || m.end > text.len() {
+            continue;
+        }
+        push_words(&text[pos..m.start], &mut out);
+        if s.mask_actors {
+            out.push(if m.actor == target { Tok::Target } else { Tok::Other });
+        } else {
+            push_words(&text[m.start..m.end], &mut out);
+        }
+        pos = m.end;
+    }
+    push_words(&text[pos..], &mut out);
+    out
+}
+
+/// Feature strings of a unit (with repeats: counts matter to multinomial NB).
+pub fn features(text: &str, mentions: &[Mention], target: usize, s: &FeatureSettings) -> Vec<String> {
+    let toks = tokens(text, mentions, target, s);
+    // Negation scope and word forms.
+    let mut forms: Vec<Option<String>> = Vec::with_capacity(toks.len());
+    let mut negated = false;
+    for t in &toks {
+        match t {
+            Tok::Punct => {
+                negated = false;
+                forms.push(None);
+            }
+            Tok::Target => forms.push(Some(TARGET.into())),
+            Tok::Other => forms.push(Some(OTHER.into())),
+            Tok::Word(w) => {
+                let lw = w.to_lowercase();
+                let is_neg = NEGATORS.contains(&lw.as_str());
+                if s.negation && negated && !is_neg {
+                    forms.push(Some(format!("not_{w}")));
+                } else {
+                    forms.push(Some(w.clone()));
+                }
+                if is_neg {
+                    negated = true;
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for f in forms.iter().flatten() {
+        out.push(f.clone());
+    }
+    if s.ngram >= 2 {
+        for n in 2..=s.ngram {
+            for win in forms.windows(n) {
+                if win.iter().all(|f| f.is_some()) {
+                    let parts: Vec<&str> = win.iter().map(|f| f.as_deref().unwrap_or("")).collect();
+                    out.push(parts.join(" "));
+                }
+            }
+        }
+    }
+    if s.window > 0 {
+        let targets: Vec<usize> = toks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t == Tok::Target)
+            .map(|(i, _)| i)
+            .collect();
+        for (i, f) in forms.iter().enumerate() {
+            if let Some(f) = f {
+                if targets.iter().any(|&t| t != i && t.abs_diff(i) <= s.window) {
+                    out.push(format!("w_{f}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::Lexicon;
+
+    #[test]
+    fn masks_target_and_others_and_marks_negation() {
+        let lex = Lexicon::default_lexicon();
+        let t = "Moscow is not a reliable partner for Tehran.";
+        let m = lex.find(t);
+        let russia = lex.actor_index("russia").unwrap();
+        let f = features(t, &m, russia, &FeatureSettings { ngram: 1, ..Default::default() });
+        assert_eq!(f, vec!["<target>", "is", "not", "not_a", "not_reliable", "not_partner", "not_for", "<other>"]);
+        let iran = lex.actor_index("iran").unwrap();
+        let f = features(t, &m, iran, &FeatureSettings { ngram: 1, ..Default::default() });
+        assert_eq!(f[0], "<other>");
+        assert_eq!(f.last().unwrap(), "<target>");
+    }
+
+    #[test]
+    fn bag_of_words_keeps_names() {
+        let lex = Lexicon::default_lexicon();
+        let t = "The U.S. didn't act.";
+        let f = features(t, &lex.find(t), 2, &FeatureSettings::bag_of_words());
+        assert_eq!(f, vec!["the", "u.s", "did", "not", "act"]);
+    }
+}

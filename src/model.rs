@@ -1,0 +1,296 @@
+//! The stance/sentiment model: two multinomial naive Bayes heads fitted by
+//! linfa-bayes over target-aware features, in linfa's shape — parameters,
+//! checked into valid parameters, `fit` gives a fitted model that predicts.
+//!
+//! linfa-bayes only predicts from dense matrices, and its `predict_proba`
+//! overflows on long inputs (log-sum-exp without the maximum). We fit with
+//! linfa, read the fitted model's class priors and feature log-probabilities
+//! out of it, and score sparse feature counts ourselves with a stable
+//! log-sum-exp; `tests/model.rs` checks both give the same probabilities.
+
+use crate::error::{Result, StanceError};
+use crate::features::FeatureSettings;
+use linfa::prelude::*;
+use linfa::ParamGuard;
+use linfa_bayes::MultinomialNb;
+use ndarray::{Array1, Array2};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+pub const STANCE_CLASSES: [&str; 3] = ["supportive", "skeptical", "neutral"];
+pub const SENTIMENT_CLASSES: [&str; 3] = ["positive", "negative", "neutral"];
+
+/// Rows per dense chunk handed to linfa: bounds training memory at
+/// CHUNK × vocabulary floats whatever the number of rows.
+const CHUNK: usize = 256;
+
+/// Hyper-parameters, unchecked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StanceValidParams {
+    pub features: FeatureSettings,
+    /// Additive (Laplace/Lidstone) smoothing; must be > 0.
+    pub alpha: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StanceParams(StanceValidParams);
+
+impl Default for StanceParams {
+    fn default() -> Self {
+        StanceParams(StanceValidParams {
+            features: FeatureSettings::default(),
+            alpha: 0.5,
+        })
+    }
+}
+
+impl StanceParams {
+    pub fn new(features: FeatureSettings, alpha: f64) -> Self {
+        StanceParams(StanceValidParams { features, alpha })
+    }
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.0.alpha = alpha;
+        self
+    }
+    pub fn features(mut self, f: FeatureSettings) -> Self {
+        self.0.features = f;
+        self
+    }
+}
+
+impl ParamGuard for StanceParams {
+    type Checked = StanceValidParams;
+    type Error = StanceError;
+
+    fn check_ref(&self) -> Result<&StanceValidParams> {
+        let p = &self.0;
+        // linfa-bayes accepts alpha = 0 and then yields -inf log-probabilities
+        // and NaN in prediction: refuse it here.
+        if !(p.alpha.is_finite() && p.alpha > 0.0) {
+            return Err(StanceError::Param(format!("alpha must be a finite number > 0, got {}", p.alpha)));
+        }
+        if !(1..=3).contains(&p.features.ngram) {
+            return Err(StanceError::Param(format!("ngram must be 1, 2 or 3, got {}", p.features.ngram)));
+        }
+        if p.features.window > 50 {
+            return Err(StanceError::Param(format!("window must be at most 50 tokens, got {}", p.features.window)));
+        }
+        if p.features.min_count == 0 {
+            return Err(StanceError::Param("min_count must be at least 1".into()));
+        }
+        Ok(p)
+    }
+
+    fn check(self) -> Result<StanceValidParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+/// One labeled training example: its features and a class index per
+/// dimension (into STANCE_CLASSES / SENTIMENT_CLASSES).
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub features: Vec<String>,
+    pub stance: usize,
+    pub sentiment: usize,
+}
+
+/// One fitted naive Bayes head.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Head {
+    /// Class names in the dimension's output order.
+    pub classes: Vec<String>,
+    pub class_count: Vec<u64>,
+    /// ln P(class); -inf is stored as null for classes absent in training.
+    pub log_prior: Vec<Option<f64>>,
+    /// ln P(feature | class), [class][feature]; empty for absent classes.
+    pub feature_log_prob: Vec<Vec<f64>>,
+}
+
+impl Head {
+    /// Class probabilities for sparse feature counts (stable log-sum-exp).
+    pub fn proba(&self, counts: &[(u32, f64)]) -> Vec<f64> {
+        let jll = self.joint_log_likelihood(counts);
+        softmax(&jll)
+    }
+
+    pub fn joint_log_likelihood(&self, counts: &[(u32, f64)]) -> Vec<f64> {
+        self.log_prior
+            .iter()
+            .zip(&self.feature_log_prob)
+            .map(|(lp, flp)| match lp {
+                None => f64::NEG_INFINITY,
+                Some(lp) => lp + counts.iter().map(|&(f, c)| c * flp[f as usize]).sum::<f64>(),
+            })
+            .collect()
+    }
+}
+
+pub fn softmax(jll: &[f64]) -> Vec<f64> {
+    let max = jll.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if !max.is_finite() {
+        return vec![1.0 / jll.len() as f64; jll.len()];
+    }
+    let exps: Vec<f64> = jll.iter().map(|v| (v - max).exp()).collect();
+    let sum: f64 = exps.iter().sum();
+    exps.iter().map(|e| e / sum).collect()
+}
+
+/// Index of the largest probability; ties go to the earliest class, so the
+/// result never depends on hash-map order.
+pub fn argmax(p: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, v) in p.iter().enumerate() {
+        if *v > p[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// A fitted model: vocabulary plus one head per dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FittedModel {
+    pub params: StanceValidParams,
+    pub vocabulary: Vec<String>,
+    pub stance: Head,
+    pub sentiment: Head,
+    #[serde(skip)]
+    index: HashMap<String, u32>,
+}
+
+impl FittedModel {
+    pub fn rebuild_index(&mut self) {
+        self.index = self
+            .vocabulary
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.clone(), i as u32))
+            .collect();
+    }
+
+    /// Sparse counts of the known features among `feats`, sorted by id.
+    pub fn counts(&self, feats: &[String]) -> Vec<(u32, f64)> {
+        let mut m: BTreeMap<u32, f64> = BTreeMap::new();
+        for f in feats {
+            if let Some(&i) = self.index.get(f) {
+                *m.entry(i).or_insert(0.0) += 1.0;
+            }
+        }
+        m.into_iter().collect()
+    }
+
+    /// (stance probabilities, sentiment probabilities), each in the output
+    /// order of STANCE_CLASSES / SENTIMENT_CLASSES.
+    pub fn predict(&self, feats: &[String]) -> (Vec<f64>, Vec<f64>) {
+        let c = self.counts(feats);
+        (self.stance.proba(&c), self.sentiment.proba(&c))
+    }
+}
+
+impl StanceValidParams {
+    /// Fit both heads on `examples`.
+    pub fn fit(&self, examples: &[Example]) -> Result<FittedModel> {
+        if examples.is_empty() {
+            return Err(StanceError::Training("no training examples".into()));
+        }
+        let mut freq: BTreeMap<&str, u32> = BTreeMap::new();
+        for e in examples {
+            for f in &e.features {
+                *freq.entry(f.as_str()).or_insert(0) += 1;
+            }
+        }
+        let vocabulary: Vec<String> = freq
+            .into_iter()
+            .filter(|&(_, n)| n >= self.features.min_count)
+            .map(|(f, _)| f.to_string())
+            .collect();
+        if vocabulary.is_empty() {
+            return Err(StanceError::Training("no feature reaches min_count".into()));
+        }
+        let mut model = FittedModel {
+            params: self.clone(),
+            vocabulary,
+            stance: empty_head(&STANCE_CLASSES),
+            sentiment: empty_head(&SENTIMENT_CLASSES),
+            index: HashMap::new(),
+        };
+        model.rebuild_index();
+        let rows: Vec<Vec<(u32, f64)>> = examples.iter().map(|e| model.counts(&e.features)).collect();
+        let st: Vec<usize> = examples.iter().map(|e| e.stance).collect();
+        let se: Vec<usize> = examples.iter().map(|e| e.sentiment).collect();
+        model.stance = fit_head(&rows, &st, model.vocabulary.len(), self.alpha, &STANCE_CLASSES)?;
+        model.sentiment = fit_head(&rows, &se, model.vocabulary.len(), self.alpha, &SENTIMENT_CLASSES)?;
+        Ok(model)
+    }
+}
+
+fn empty_head(classes: &[&str]) -> Head {
+    Head {
+        classes: classes.iter().map(|c| c.to_string()).collect(),
+        class_count: vec![0; classes.len()],
+        log_prior: vec![None; classes.len()],
+        feature_log_prob: vec![Vec::new(); classes.len()],
+    }
+}
+
+/// Fit one linfa MultinomialNb in bounded-memory chunks and read it out.
+pub fn fit_linfa(
+    rows: &[Vec<(u32, f64)>],
+    y: &[usize],
+    n_features: usize,
+    alpha: f64,
+) -> Result<MultinomialNb<f64, usize>> {
+    let params = MultinomialNb::<f64, usize>::params()
+        .alpha(alpha)
+        .check()
+        .map_err(|e| StanceError::Param(e.to_string()))?;
+    let mut model: Option<MultinomialNb<f64, usize>> = None;
+    for (chunk, ys) in rows.chunks(CHUNK).zip(y.chunks(CHUNK)) {
+        let mut x = Array2::<f64>::zeros((chunk.len(), n_features));
+        for (r, row) in chunk.iter().enumerate() {
+            for &(f, c) in row {
+                x[[r, f as usize]] += c;
+            }
+        }
+        let ds = Dataset::new(x, Array1::from(ys.to_vec()));
+        // linfa-bayes 0.8.1 leaves a `dbg!` in fit_with that prints every
+        // class's feature arrays to stderr (fixed upstream, linfa #441, not
+        // yet released). Silence stderr for the duration of the call only.
+        // Drop this gag once a fixed linfa-bayes is released.
+        let gag = gag::Gag::stderr().ok();
+        let fitted = params.fit_with(model.take(), &ds);
+        drop(gag);
+        model = Some(fitted.map_err(|e| StanceError::Training(e.to_string()))?);
+    }
+    model.ok_or_else(|| StanceError::Training("no rows".into()))
+}
+
+fn fit_head(rows: &[Vec<(u32, f64)>], y: &[usize], n_features: usize, alpha: f64, classes: &[&str]) -> Result<Head> {
+    let nb = fit_linfa(rows, y, n_features, alpha)?;
+    let v = serde_json::to_value(&nb).map_err(|e| StanceError::Training(e.to_string()))?;
+    let info = v
+        .get("class_info")
+        .and_then(|c| c.as_object())
+        .ok_or_else(|| StanceError::Training("unexpected linfa model layout".into()))?;
+    let mut head = empty_head(classes);
+    for (key, ci) in info {
+        let k: usize = key
+            .parse()
+            .map_err(|_| StanceError::Training(format!("unexpected class key {key}")))?;
+        let prior = ci["prior"].as_f64().unwrap_or(0.0);
+        head.class_count[k] = ci["class_count"].as_u64().unwrap_or(0);
+        head.log_prior[k] = Some(prior.ln());
+        head.feature_log_prob[k] = ci["feature_log_prob"]["data"]
+            .as_array()
+            .ok_or_else(|| StanceError::Training("unexpected linfa model layout".into()))?
+            .iter()
+            .map(|x| x.as_f64().unwrap_or(f64::NEG_INFINITY))
+            .collect();
+    }
+    Ok(head)
+}
