@@ -1,1 +1,606 @@
-fn main(){}
+//! The `stance` command line: a thin layer over the library.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use rayon::prelude::*;
+use stance::actors::Lexicon;
+use stance::clean::CleanOptions;
+use stance::compare::{compare, ArticleRow, CompareOptions};
+use stance::eval::{cross_validate, GroupBy};
+use stance::features::FeatureSettings;
+use stance::input::{expand, Article, ArticleReader, InputFormat, InputOptions, Metadata};
+use stance::model::{StanceParams, SENTIMENT_CLASSES, STANCE_CLASSES};
+use stance::modelfile::StanceModel;
+use stance::output::{check_not_input, AtomicFile, Cell, Format, TableWriter};
+use stance::score::{ScoredArticle, Scorer};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+mod cli_train;
+
+#[derive(Parser)]
+#[command(name = "stance", version, about = "Stance and sentiment toward Russia, Iran and the West in news text")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Score articles: per (sentence, actor) unit and per article.
+    Score(ScoreArgs),
+    /// Compare groups of articles (outlets by default) per actor.
+    Compare(CompareArgs),
+    /// Fit a model from hand-labeled units.
+    Train(cli_train::TrainArgs),
+    /// Grouped cross-validation beside majority and bag-of-words baselines.
+    Eval(cli_train::EvalArgs),
+    /// Inter-annotator agreement: Cohen's kappa and Krippendorff's alpha.
+    Agree(cli_train::AgreeArgs),
+    /// Show the kept sentences of articles (and with --dropped, what was dropped).
+    Sentences(cli_train::SentencesArgs),
+    /// Export (sentence, actor) units for labeling.
+    Units(cli_train::UnitsArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct InputArgs {
+    /// Article files, folders (*.txt inside, recursively), JSONL/CSV corpora, or - for stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Metadata CSV keyed by `id` (outlet, title, date, ...), for text-file articles.
+    #[arg(long)]
+    pub meta: Option<PathBuf>,
+    /// File-name pattern for articles inside folders.
+    #[arg(long)]
+    pub glob: Option<String>,
+    /// Input format; auto picks by extension.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub input_format: InputFormat,
+    /// Replace invalid UTF-8 instead of stopping (the count is reported).
+    #[arg(long)]
+    pub lossy: bool,
+    /// Do not clean: the text is already the article's own sentences.
+    #[arg(long)]
+    pub no_clean: bool,
+}
+
+#[derive(Args, Clone)]
+pub struct ModelArgs {
+    /// Model file (default: the model built into the binary).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Actor lexicon TOML (default: the built-in models/actors.toml).
+    #[arg(long)]
+    pub actors: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    pub fn load(&self) -> Result<(StanceModel, Lexicon)> {
+        let model = match &self.model {
+            Some(p) => StanceModel::load(p)?,
+            None => StanceModel::default_model()?,
+        };
+        let lex = load_lexicon(self.actors.as_deref())?;
+        Ok((model, lex))
+    }
+}
+
+pub fn load_lexicon(p: Option<&Path>) -> Result<Lexicon> {
+    Ok(match p {
+        Some(p) => {
+            let t = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            Lexicon::parse(&t, &p.display().to_string())?
+        }
+        None => Lexicon::default_lexicon(),
+    })
+}
+
+#[derive(Args)]
+struct ScoreArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Write one row per (sentence, actor) unit here (.csv or .jsonl).
+    #[arg(long)]
+    sentences: Option<PathBuf>,
+    /// Write one row per (article, actor) here (.csv or .jsonl); without it, article rows go to stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Output format (default: by extension; on stdout a table on a terminal, else CSV).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Args, Clone)]
+pub struct RunArgs {
+    /// Worker threads (default: all cores). Output is identical for any count.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar or summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Do not prefix CSV text cells that start with = + - @ with a quote
+    /// (the guard stops spreadsheets running article text as formulas).
+    #[arg(long)]
+    pub no_csv_guard: bool,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Group by this metadata column (repeat for a cross table); date:month, date:week, date:year bin dates.
+    #[arg(long, default_value = "outlet")]
+    by: Vec<String>,
+    /// Write the comparison table here (.csv or .jsonl).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Bootstrap replicates (articles resampled within each group).
+    #[arg(long, default_value_t = 2000)]
+    replicates: usize,
+    /// Seed of the bootstrap: same seed, same intervals.
+    #[arg(long, default_value_t = 20261123)]
+    seed: u64,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+fn main() {
+    // Die quietly on a closed pipe (`stance score ... | head`) instead of
+    // panicking inside println!.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    // linfa-bayes works on dense matrices that are allocated and freed once
+    // per fit; glibc returns each to the kernel and page-faults it back in,
+    // which cost more time than the arithmetic during cross-validation.
+    // Keep freed memory in the process instead.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 30);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+    }
+    let cli = Cli::parse();
+    let res = match cli.cmd {
+        Cmd::Score(a) => cmd_score(a),
+        Cmd::Compare(a) => cmd_compare(a),
+        Cmd::Train(a) => cli_train::train(a),
+        Cmd::Eval(a) => cli_train::eval(a),
+        Cmd::Agree(a) => cli_train::agree(a),
+        Cmd::Sentences(a) => cli_train::sentences(a),
+        Cmd::Units(a) => cli_train::units(a),
+    };
+    if let Err(e) = res {
+        let msg = format!("{e:#}");
+        eprintln!("stance: error: {}", msg.replace('\n', "\n  "));
+        std::process::exit(2);
+    }
+}
+
+pub fn setup_threads(n: Option<usize>) {
+    if let Some(n) = n {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+    }
+}
+
+/// Where a table goes: a file (atomically) or stdout.
+pub struct Sink {
+    file: Option<AtomicFile>,
+    pub format: Format,
+}
+
+impl Sink {
+    pub fn open(path: Option<&Path>, format: Option<Format>, inputs: &[PathBuf]) -> Result<(Sink, Box<dyn std::io::Write>)> {
+        match path {
+            Some(p) => {
+                check_not_input(p, inputs)?;
+                let f = AtomicFile::create(p)?;
+                let w = f.writer()?;
+                let format = format.or_else(|| Format::from_path(p)).unwrap_or(Format::Csv);
+                Ok((Sink { file: Some(f), format }, w))
+            }
+            None => {
+                let tty = std::io::stdout().is_terminal();
+                let format = format.unwrap_or(if tty { Format::Table } else { Format::Csv });
+                Ok((Sink { file: None, format }, Box::new(std::io::BufWriter::new(std::io::stdout()))))
+            }
+        }
+    }
+    pub fn commit(self) -> Result<()> {
+        if let Some(f) = self.file {
+            f.commit()?;
+        }
+        Ok(())
+    }
+}
+
+fn num3(v: [f64; 3]) -> [Cell; 3] {
+    [Cell::Num(v[0]), Cell::Num(v[1]), Cell::Num(v[2])]
+}
+
+/// Reads articles with metadata joined, in batches, scoring each batch in
+/// parallel and handing results on in input order.
+pub fn score_stream(
+    input: &InputArgs,
+    scorer: &Scorer,
+    quiet: bool,
+    mut sink: impl FnMut(&ScoredArticle, &[String]) -> Result<()>,
+) -> Result<(Vec<String>, Summary)> {
+    let opts = InputOptions {
+        format: input.input_format,
+        glob: input.glob.clone(),
+        lossy: input.lossy,
+    };
+    let sources = expand(&input.paths, &opts)?;
+    let meta = match &input.meta {
+        Some(p) => Some(Metadata::read(p)?),
+        None => None,
+    };
+    let mut reader = ArticleReader::new(sources, opts);
+    let mut columns: Option<Vec<String>> = meta.as_ref().map(|m| m.columns.clone());
+    let mut used_meta = std::collections::HashSet::new();
+    let mut summary = Summary::default();
+    let start = std::time::Instant::now();
+    let bar = progress(quiet);
+    const BATCH: usize = 512;
+    loop {
+        let mut batch: Vec<Article> = Vec::with_capacity(BATCH);
+        for a in reader.by_ref() {
+            let mut a = a?;
+            if let Some(m) = &meta {
+                if let Some(row) = m.rows.get(&a.id) {
+                    used_meta.insert(a.id.clone());
+                    for (k, v) in row {
+                        a.meta.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            summary.replaced += a.replaced;
+            summary.bytes += a.text.len();
+            batch.push(a);
+            if batch.len() == BATCH {
+                break;
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let cols = columns.get_or_insert_with(|| batch[0].meta.keys().cloned().collect()).clone();
+        let scored: Vec<ScoredArticle> = batch.into_par_iter().map(|a| scorer.score(a)).collect();
+        for s in &scored {
+            summary.articles += 1;
+            summary.sentences += s.sentences;
+            summary.units += s.units.len();
+            sink(s, &cols)?;
+        }
+        if let Some(b) = &bar {
+            b.set_position(summary.bytes as u64);
+            b.set_message(format!("{} articles", summary.articles));
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if summary.articles == 0 {
+        bail!("no articles in the input");
+    }
+    if let Some(m) = &meta {
+        let unused: Vec<&String> = m.rows.keys().filter(|k| !used_meta.contains(*k)).collect();
+        if !unused.is_empty() {
+            bail!(
+                "{}: metadata rows for no article in the input: {}",
+                input.meta.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                unused.iter().take(10).map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    summary.seconds = start.elapsed().as_secs_f64();
+    Ok((columns.unwrap_or_default(), summary))
+}
+
+#[derive(Default, Debug)]
+pub struct Summary {
+    pub articles: usize,
+    pub sentences: usize,
+    pub units: usize,
+    pub bytes: usize,
+    pub replaced: usize,
+    pub seconds: f64,
+}
+
+impl Summary {
+    pub fn print(&self, quiet: bool) {
+        if quiet {
+            return;
+        }
+        let mb = self.bytes as f64 / 1e6;
+        eprintln!(
+            "stance: {} articles, {} sentences, {} units, {:.1} MB in {:.2} s ({:.1} MB/s){}",
+            self.articles,
+            self.sentences,
+            self.units,
+            mb,
+            self.seconds,
+            mb / self.seconds.max(1e-9),
+            if self.replaced > 0 { format!(", {} invalid UTF-8 sequences replaced", self.replaced) } else { String::new() }
+        );
+    }
+}
+
+fn progress(quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new_spinner();
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {bytes} ({bytes_per_sec}) {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    Some(b)
+}
+
+pub const ARTICLE_FIXED: [&str; 14] = [
+    "actor", "mentions", "stance_score", "stance_lo", "stance_hi", "share_supportive", "share_skeptical", "share_neutral",
+    "sentiment_score", "sentiment_lo", "sentiment_hi", "share_positive", "share_negative", "share_neutral_sentiment",
+];
+
+fn cmd_score(a: ScoreArgs) -> Result<()> {
+    setup_threads(a.run.threads);
+    let (model, lex) = a.model.load()?;
+    warn_untrained_actors(&model, &lex, a.run.quiet);
+    let scorer = Scorer {
+        model: &model,
+        lexicon: &lex,
+        clean: CleanOptions { clean: !a.input.no_clean },
+    };
+    let guard = !a.run.no_csv_guard;
+    let (art_sink, art_w) = Sink::open(a.out.as_deref(), a.format, &a.input.paths)?;
+    let mut sent = match &a.sentences {
+        Some(p) => {
+            let (s, w) = Sink::open(Some(p), a.format.filter(|f| *f != Format::Table), &a.input.paths)?;
+            Some((s, w))
+        }
+        None => None,
+    };
+    let mut art_table: Option<TableWriter> = None;
+    let mut sent_table: Option<TableWriter> = None;
+    let mut art_w = Some(art_w);
+    let (_, summary) = score_stream(&a.input, &scorer, a.run.quiet, |s, cols| {
+        if art_table.is_none() {
+            let mut h = vec!["article_id".to_string()];
+            h.extend(cols.iter().cloned());
+            h.extend(ARTICLE_FIXED.iter().map(|s| s.to_string()));
+            art_table = Some(TableWriter::new(art_w.take().expect("writer"), art_sink.format, h, guard)?);
+            if let Some((ss, w)) = sent.as_mut() {
+                let mut h = vec!["article_id".to_string()];
+                h.extend(cols.iter().cloned());
+                h.extend(
+                    [
+                        "sentence_index", "actor", "matched", "stance", "p_supportive", "p_skeptical", "p_neutral", "sentiment",
+                        "p_positive", "p_negative", "p_neutral_sentiment", "span_start", "span_end", "text",
+                    ]
+                    .iter()
+                    .map(|s| s.to_string()),
+                );
+                let w = std::mem::replace(w, Box::new(std::io::sink()));
+                sent_table = Some(TableWriter::new(w, ss.format, h, guard)?);
+            }
+        }
+        let meta: Vec<Cell> = cols.iter().map(|c| Cell::Str(s.article.meta.get(c).cloned().unwrap_or_default())).collect();
+        let t = art_table.as_mut().expect("created above");
+        for g in &s.aggregates {
+            let mut row = vec![Cell::Str(s.article.id.clone())];
+            row.extend(meta.iter().cloned());
+            row.push(Cell::Str(g.actor.clone()));
+            row.push(Cell::Int(g.mentions as u64));
+            row.push(Cell::Num(g.stance_score));
+            row.push(Cell::opt(g.stance_ci.map(|c| c.0)));
+            row.push(Cell::opt(g.stance_ci.map(|c| c.1)));
+            row.extend(num3(g.stance_shares));
+            row.push(Cell::Num(g.sentiment_score));
+            row.push(Cell::opt(g.sentiment_ci.map(|c| c.0)));
+            row.push(Cell::opt(g.sentiment_ci.map(|c| c.1)));
+            row.extend(num3(g.sentiment_shares));
+            t.row(&row)?;
+        }
+        if let Some(t) = sent_table.as_mut() {
+            for u in &s.units {
+                let mut row = vec![Cell::Str(s.article.id.clone())];
+                row.extend(meta.iter().cloned());
+                row.push(Cell::Int(u.unit.sentence_index as u64));
+                row.push(Cell::Str(u.unit.actor.clone()));
+                row.push(Cell::Str(u.unit.matched.clone()));
+                row.push(Cell::Str(STANCE_CLASSES[u.stance].to_string()));
+                row.extend(num3(u.p_stance));
+                row.push(Cell::Str(SENTIMENT_CLASSES[u.sentiment].to_string()));
+                row.extend(num3(u.p_sentiment));
+                row.push(Cell::Int(u.unit.start as u64));
+                row.push(Cell::Int(u.unit.end as u64));
+                row.push(Cell::Str(u.unit.text.clone()));
+                t.row(&row)?;
+            }
+        }
+        Ok(())
+    })?;
+    if let Some(t) = art_table {
+        t.finish()?;
+    }
+    if let Some(t) = sent_table {
+        t.finish()?;
+    }
+    art_sink.commit()?;
+    if let Some((s, _)) = sent {
+        s.commit()?;
+    }
+    summary.print(a.run.quiet);
+    Ok(())
+}
+
+fn warn_untrained_actors(model: &StanceModel, lex: &Lexicon, quiet: bool) {
+    if quiet {
+        return;
+    }
+    let trained = &model.training.actors;
+    for a in &lex.actors {
+        if !trained.contains(&a.id) {
+            eprintln!(
+                "stance: note: actor {:?} has no training labels; it is scored through target-masked features{}",
+                a.id,
+                if model.model.params.features.mask_actors { "" } else { " (but this model does not mask actors: expect poor scores)" }
+            );
+        }
+    }
+}
+
+/// Article rows for compare: from score's output files, or by scoring.
+fn article_rows(input: &InputArgs, model: &ModelArgs, run: &RunArgs) -> Result<(Vec<ArticleRow>, String)> {
+    let scored_files = input.paths.len() == 1 && {
+        let p = &input.paths[0];
+        p.is_file() && matches!(Format::from_path(p), Some(Format::Csv) | Some(Format::Jsonl)) && header_has_score(p)
+    };
+    if scored_files || input.paths.iter().all(|p| p.is_file() && header_has_score(p)) {
+        let mut rows = Vec::new();
+        for p in &input.paths {
+            rows.extend(stance::compare_io::read_article_rows(p)?);
+        }
+        return Ok((rows, "article rows read from score output".into()));
+    }
+    let (m, lex) = model.load()?;
+    warn_untrained_actors(&m, &lex, run.quiet);
+    let scorer = Scorer {
+        model: &m,
+        lexicon: &lex,
+        clean: CleanOptions { clean: !input.no_clean },
+    };
+    let mut rows = Vec::new();
+    let (_, summary) = score_stream(input, &scorer, run.quiet, |s, _| {
+        for g in &s.aggregates {
+            rows.push(ArticleRow {
+                article_id: s.article.id.clone(),
+                meta: s.article.meta.clone(),
+                actor: g.actor.clone(),
+                mentions: g.mentions,
+                stance_score: g.stance_score,
+                sentiment_score: g.sentiment_score,
+                stance_shares: g.stance_shares,
+                sentiment_shares: g.sentiment_shares,
+            });
+        }
+        Ok(())
+    })?;
+    summary.print(run.quiet);
+    Ok((rows, format!("model trained on {} units ({})", m.training.units, &m.training.data_hash[..12])))
+}
+
+fn header_has_score(p: &Path) -> bool {
+    let Ok(f) = std::fs::File::open(p) else { return false };
+    let mut line = String::new();
+    let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(f), &mut line);
+    line.contains("stance_score") && line.contains("mentions")
+}
+
+fn cmd_compare(a: CompareArgs) -> Result<()> {
+    setup_threads(a.run.threads);
+    let (rows, source) = article_rows(&a.input, &a.model, &a.run)?;
+    if a.replicates == 0 {
+        bail!("--replicates must be at least 1");
+    }
+    let opts = CompareOptions {
+        by: a.by.clone(),
+        replicates: a.replicates,
+        seed: a.seed,
+        level: 0.95,
+    };
+    for b in &a.by {
+        let col = b.split(':').next().unwrap_or(b);
+        if !rows.iter().any(|r| r.meta.contains_key(col)) {
+            bail!("--by {b}: no article has a {col:?} column (pass --meta, or a JSONL/CSV corpus with that field)");
+        }
+    }
+    let groups = compare(&rows, &opts);
+    let method = format!("percentile bootstrap over articles within group, {} replicates, seed {}, 95%", a.replicates, a.seed);
+    let mut header: Vec<String> = a.by.clone();
+    header.extend(
+        [
+            "actor", "articles", "units", "stance_score", "stance_lo", "stance_hi", "sentiment_score", "sentiment_lo",
+            "sentiment_hi", "share_supportive", "share_skeptical", "share_neutral", "share_positive", "share_negative",
+            "share_neutral_sentiment", "warning", "interval_method",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let row_of = |g: &stance::compare::GroupRow| -> Vec<Cell> {
+        let mut r: Vec<Cell> = g.group.iter().map(|v| Cell::Str(v.clone())).collect();
+        r.push(Cell::Str(g.actor.clone()));
+        r.push(Cell::Int(g.articles as u64));
+        r.push(Cell::Int(g.units as u64));
+        r.push(Cell::opt(Some(g.stance_score)));
+        r.push(Cell::opt(g.stance_ci.map(|c| c.0)));
+        r.push(Cell::opt(g.stance_ci.map(|c| c.1)));
+        r.push(Cell::opt(Some(g.sentiment_score)));
+        r.push(Cell::opt(g.sentiment_ci.map(|c| c.0)));
+        r.push(Cell::opt(g.sentiment_ci.map(|c| c.1)));
+        r.extend(num3(g.stance_shares));
+        r.extend(num3(g.sentiment_shares));
+        r.push(Cell::Str(g.warning.clone()));
+        r.push(Cell::Str(method.clone()));
+        r
+    };
+    if let Some(p) = &a.out {
+        let (sink, w) = Sink::open(Some(p), a.format, &a.input.paths)?;
+        let mut t = TableWriter::new(w, sink.format, header.clone(), !a.run.no_csv_guard)?;
+        for g in &groups {
+            t.row(&row_of(g))?;
+        }
+        t.finish()?;
+        sink.commit()?;
+    }
+    // The human table: fewer columns, shares as percentages left to the CSV.
+    let stdout_format = if a.out.is_some() { Format::Table } else { a.format.unwrap_or(Format::Table) };
+    if stdout_format == Format::Table {
+        println!("stance compare — {source}; intervals: {method}");
+        let mut h: Vec<String> = a.by.clone();
+        h.extend(["actor", "articles", "units", "stance", "95% CI", "sentiment", "95% CI", "warning"].iter().map(|s| s.to_string()));
+        let mut t = TableWriter::new(Box::new(std::io::stdout()), Format::Table, h, false)?;
+        let ci = |c: Option<(f64, f64)>| c.map_or(String::new(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
+        for g in &groups {
+            let mut r: Vec<Cell> = g.group.iter().map(|v| Cell::Str(v.clone())).collect();
+            r.push(Cell::Str(g.actor.clone()));
+            r.push(Cell::Int(g.articles as u64));
+            r.push(Cell::Int(g.units as u64));
+            r.push(Cell::Str(format!("{:+.3}", g.stance_score)));
+            r.push(Cell::Str(ci(g.stance_ci)));
+            r.push(Cell::Str(format!("{:+.3}", g.sentiment_score)));
+            r.push(Cell::Str(ci(g.sentiment_ci)));
+            r.push(Cell::Str(g.warning.clone()));
+            t.row(&r)?;
+        }
+        t.finish()?;
+    } else {
+        let mut t = TableWriter::new(Box::new(std::io::stdout()), stdout_format, header, !a.run.no_csv_guard)?;
+        for g in &groups {
+            t.row(&row_of(g))?;
+        }
+        t.finish()?;
+    }
+    Ok(())
+}
+
+pub fn params_from(alpha: f64, f: FeatureSettings) -> StanceParams {
+    StanceParams::new(f, alpha)
+}
+
+pub fn _unused(_: BTreeMap<String, String>, _: GroupBy) {}
+pub fn _cv() -> fn(&[stance::labels::LabeledUnit], &Lexicon, &stance::model::StanceValidParams, GroupBy, Option<usize>) -> stance::Result<stance::eval::EvalReport> {
+    cross_validate
+}

@@ -31,6 +31,11 @@ pub struct StanceValidParams {
     pub features: FeatureSettings,
     /// Additive (Laplace/Lidstone) smoothing; must be > 0.
     pub alpha: f64,
+    /// Use equal class priors instead of the training frequencies: with
+    /// rare supportive/skeptical units, frequency priors make the model
+    /// predict neutral almost always.
+    #[serde(default)]
+    pub uniform_prior: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,13 +46,22 @@ impl Default for StanceParams {
         StanceParams(StanceValidParams {
             features: FeatureSettings::default(),
             alpha: 0.5,
+            uniform_prior: false,
         })
     }
 }
 
 impl StanceParams {
     pub fn new(features: FeatureSettings, alpha: f64) -> Self {
-        StanceParams(StanceValidParams { features, alpha })
+        StanceParams(StanceValidParams {
+            features,
+            alpha,
+            uniform_prior: false,
+        })
+    }
+    pub fn uniform_prior(mut self, on: bool) -> Self {
+        self.0.uniform_prior = on;
+        self
     }
     pub fn alpha(mut self, alpha: f64) -> Self {
         self.0.alpha = alpha;
@@ -225,6 +239,14 @@ impl StanceValidParams {
         let se: Vec<usize> = examples.iter().map(|e| e.sentiment).collect();
         model.stance = fit_head(&rows, &st, model.vocabulary.len(), self.alpha, &STANCE_CLASSES)?;
         model.sentiment = fit_head(&rows, &se, model.vocabulary.len(), self.alpha, &SENTIMENT_CLASSES)?;
+        if self.uniform_prior {
+            for h in [&mut model.stance, &mut model.sentiment] {
+                let present = h.log_prior.iter().filter(|p| p.is_some()).count() as f64;
+                for p in h.log_prior.iter_mut().flatten() {
+                    *p = (1.0 / present).ln();
+                }
+            }
+        }
         Ok(model)
     }
 }
@@ -250,14 +272,18 @@ pub fn fit_linfa(
         .check()
         .map_err(|e| StanceError::Param(e.to_string()))?;
     let mut model: Option<MultinomialNb<f64, usize>> = None;
+    // One dense buffer, reused and cleared sparsely: allocating a fresh
+    // zeroed matrix per chunk cost more in page faults than the fit itself.
+    let mut buf = Array2::<f64>::zeros((CHUNK.min(rows.len()).max(1), n_features));
     for (chunk, ys) in rows.chunks(CHUNK).zip(y.chunks(CHUNK)) {
-        let mut x = Array2::<f64>::zeros((chunk.len(), n_features));
         for (r, row) in chunk.iter().enumerate() {
             for &(f, c) in row {
-                x[[r, f as usize]] += c;
+                buf[[r, f as usize]] += c;
             }
         }
-        let ds = Dataset::new(x, Array1::from(ys.to_vec()));
+        let x = buf.slice(ndarray::s![..chunk.len(), ..]);
+        let targets = Array1::from(ys.to_vec());
+        let ds = DatasetView::new(x, targets.view());
         // linfa-bayes 0.8.1 leaves a `dbg!` in fit_with that prints every
         // class's feature arrays to stderr (fixed upstream, linfa #441, not
         // yet released). Silence stderr for the duration of the call only.
@@ -266,6 +292,11 @@ pub fn fit_linfa(
         let fitted = params.fit_with(model.take(), &ds);
         drop(gag);
         model = Some(fitted.map_err(|e| StanceError::Training(e.to_string()))?);
+        for (r, row) in chunk.iter().enumerate() {
+            for &(f, _) in row {
+                buf[[r, f as usize]] = 0.0;
+            }
+        }
     }
     model.ok_or_else(|| StanceError::Training("no rows".into()))
 }
