@@ -55,7 +55,8 @@ pub struct Lexicon {
 
 impl Lexicon {
     pub fn default_lexicon() -> Lexicon {
-        Lexicon::parse(DEFAULT_LEXICON, "<built-in actors.toml>").expect("built-in lexicon is valid")
+        Lexicon::parse(DEFAULT_LEXICON, "<built-in actors.toml>")
+            .expect("built-in lexicon is valid")
     }
 
     /// Parse a lexicon from TOML text; `origin` names it in errors.
@@ -66,15 +67,26 @@ impl Lexicon {
         };
         let file: LexiconFile = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         if file.version != 1 {
-            return Err(err(format!("version {} is not supported (expected 1)", file.version)));
+            return Err(err(format!(
+                "version {} is not supported (expected 1)",
+                file.version
+            )));
         }
         if file.actors.is_empty() {
             return Err(err("no [[actor]] entries".into()));
         }
         let mut ids = std::collections::HashSet::new();
         for a in &file.actors {
-            if a.id.is_empty() || !a.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-') {
-                return Err(err(format!("actor id {:?} must be lower-case ASCII letters, digits, '_' or '-'", a.id)));
+            if a.id.is_empty()
+                || !a
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            {
+                return Err(err(format!(
+                    "actor id {:?} must be lower-case ASCII letters, digits, '_' or '-'",
+                    a.id
+                )));
             }
             if !ids.insert(a.id.clone()) {
                 return Err(err(format!("actor id {:?} appears twice", a.id)));
@@ -149,14 +161,19 @@ impl Lexicon {
         raw.retain(|&(s, e, _, _)| on_word_boundary(text, s, e));
         // Longest first at each start, so "West Asia" beats "West".
         raw.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        let excluded: Vec<(usize, usize)> = raw.iter().filter(|r| r.3).map(|r| (r.0, r.1)).collect();
+        let excluded: Vec<(usize, usize)> =
+            raw.iter().filter(|r| r.3).map(|r| (r.0, r.1)).collect();
         let mut out: Vec<Mention> = Vec::new();
         let mut last_end = 0;
         for (s, e, a, ex) in raw {
             if ex || s < last_end || excluded.iter().any(|&(xs, xe)| s >= xs && e <= xe) {
                 continue;
             }
-            out.push(Mention { actor: a, start: s, end: e });
+            out.push(Mention {
+                actor: a,
+                start: s,
+                end: e,
+            });
             last_end = e;
         }
         out
@@ -184,29 +201,50 @@ mod tests {
     fn ids(lex: &Lexicon, t: &str) -> Vec<(String, String)> {
         lex.find(t)
             .into_iter()
-            .map(|m| (lex.actors[m.actor].id.clone(), t[m.start..m.end].to_string()))
+            .map(|m| {
+                (
+                    lex.actors[m.actor].id.clone(),
+                    t[m.start..m.end].to_string(),
+                )
+            })
             .collect()
     }
 
     #[test]
     fn case_possessive_hyphen() {
         let lex = Lexicon::default_lexicon();
-        let t = "Let us see: the US and Russia's Kremlin back Tehran-Moscow and Russo–Iranian ties.";
+        let t =
+            "Let us see: the US and Russia's Kremlin back Tehran-Moscow and Russo–Iranian ties.";
         let got = ids(&lex, t);
         let words: Vec<&str> = got.iter().map(|g| g.1.as_str()).collect();
-        assert_eq!(words, vec!["US", "Russia", "Kremlin", "Tehran", "Moscow", "Russo", "Iranian"]);
+        assert_eq!(
+            words,
+            vec!["US", "Russia", "Kremlin", "Tehran", "Moscow", "Russo", "Iranian"]
+        );
     }
 
     #[test]
     fn region_names_are_not_the_west() {
         let lex = Lexicon::default_lexicon();
-        assert!(ids(&lex, "Iran is a power in West Asia and the Middle East.").iter().all(|g| g.0 != "west"));
-        assert!(ids(&lex, "the West and Western sanctions").iter().filter(|g| g.0 == "west").count() == 2);
+        assert!(
+            ids(&lex, "Iran is a power in West Asia and the Middle East.")
+                .iter()
+                .all(|g| g.0 != "west")
+        );
+        assert!(
+            ids(&lex, "the West and Western sanctions")
+                .iter()
+                .filter(|g| g.0 == "west")
+                .count()
+                == 2
+        );
     }
 
     #[test]
     fn rejects_bad_lexicon() {
-        assert!(Lexicon::parse("version = 2\n[[actor]]\nid='a'\nname='A'\nterms=['x']", "t").is_err());
+        assert!(
+            Lexicon::parse("version = 2\n[[actor]]\nid='a'\nname='A'\nterms=['x']", "t").is_err()
+        );
         assert!(Lexicon::parse("version = 1\n[[actor]]\nid='a'\nname='A'", "t").is_err());
     }
 }

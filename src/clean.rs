@@ -151,8 +151,16 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
         let (btext, map) = block_text(text, &block);
         let mut comment_tail = false;
         for (s, e) in sentences::split(&btext) {
-            let start = map[s].0;
-            let end = map[e - 1].1;
+            // Markup residue ("**") at a sentence's edges belongs to it, so
+            // that every byte of the input is accounted for.
+            let mut start = map[s].0;
+            let mut end = map[e - 1].1;
+            while start > 0 && matches!(text.as_bytes()[start - 1], b'*' | b'_') {
+                start -= 1;
+            }
+            while end < text.len() && matches!(text.as_bytes()[end], b'*' | b'_') {
+                end += 1;
+            }
             let sent: String = btext[s..e].nfc().collect();
             if opts.clean {
                 if comment_tail || is_call_to_comment(&sent) {
@@ -209,7 +217,11 @@ fn lines_of(text: &str) -> Vec<Line> {
 }
 
 fn is_invisible(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}'
+        )
 }
 
 fn ends_sentence(s: &str) -> bool {
@@ -236,7 +248,10 @@ fn wrap_width(text: &str, lines: &[Line]) -> Option<usize> {
     if lines.len() < 8 {
         return None;
     }
-    let mut lens: Vec<usize> = lines.iter().map(|l| char_len(&text[l.start..l.end])).collect();
+    let mut lens: Vec<usize> = lines
+        .iter()
+        .map(|l| char_len(&text[l.start..l.end]))
+        .collect();
     lens.sort_unstable();
     let max = *lens.last()?;
     let p90 = lens[(lens.len() * 9) / 10];
@@ -305,7 +320,10 @@ fn block_text(text: &str, segs: &[&Segment]) -> (String, Vec<(usize, usize)>) {
                 // A line ending in a hyphen after a letter was wrapped inside a
                 // compound ("U.S.-" / "enforced"): join without a space.
                 let hyphen = out.ends_with('-')
-                    && out[..out.len() - 1].chars().last().is_some_and(|c| c.is_alphanumeric() || c == '.');
+                    && out[..out.len() - 1]
+                        .chars()
+                        .last()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '.');
                 if !hyphen && !out.is_empty() {
                     pending_space = Some((line.start, line.start));
                 }
@@ -319,7 +337,9 @@ fn block_text(text: &str, segs: &[&Segment]) -> (String, Vec<(usize, usize)>) {
                     continue;
                 }
                 // Markdown bold/italic residue: drop "**" and "__" pairs.
-                if (c == '*' || c == '_') && lt[off..].starts_with(if c == '*' { "**" } else { "__" }) {
+                if (c == '*' || c == '_')
+                    && lt[off..].starts_with(if c == '*' { "**" } else { "__" })
+                {
                     skip_until = off + 2;
                     continue;
                 }
@@ -428,7 +448,9 @@ fn word_count(s: &str) -> usize {
 fn own_reason(t: &str) -> Option<DropReason> {
     let p = patterns();
     let lower = t.to_lowercase();
-    let bare = lower.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    let bare = lower
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_string();
     let wc = word_count(t);
     if p.nav_exact.contains(bare.as_str()) || p.nav_prefix.is_match(t) {
         return Some(DropReason::Navigation);
@@ -542,7 +564,9 @@ fn classify(text: &str, segs: &mut [Segment]) {
             } else {
                 match s.reason {
                     Some(r) => r,
-                    None if word_count(&s.text) >= 8 && ends_sentence(&s.text) => DropReason::Teaser,
+                    None if word_count(&s.text) >= 8 && ends_sentence(&s.text) => {
+                        DropReason::Teaser
+                    }
                     None => DropReason::Footer,
                 }
             });
@@ -554,7 +578,9 @@ fn classify(text: &str, segs: &mut [Segment]) {
 fn drop_repeats(segs: &mut [Segment]) {
     let keys: Vec<String> = segs.iter().map(|s| word_key(&s.text)).collect();
     let kept = |segs: &[Segment]| -> Vec<usize> {
-        (0..segs.len()).filter(|&i| segs[i].reason.is_none()).collect()
+        (0..segs.len())
+            .filter(|&i| segs[i].reason.is_none())
+            .collect()
     };
     let live = kept(segs);
     if live.len() > MAX_SEGMENTS_FOR_CONTAINMENT {
@@ -572,7 +598,9 @@ fn drop_repeats(segs: &mut [Segment]) {
     let mut cands: Vec<usize> = live
         .iter()
         .copied()
-        .filter(|&i| !keys[i].is_empty() && (word_count(&segs[i].text) >= 5 || starts_lower(&segs[i].text)))
+        .filter(|&i| {
+            !keys[i].is_empty() && (word_count(&segs[i].text) >= 5 || starts_lower(&segs[i].text))
+        })
         .collect();
     cands.sort_by_key(|&i| (keys[i].len(), i));
     for i in cands {
@@ -595,9 +623,10 @@ fn drop_repeats(segs: &mut [Segment]) {
 fn join_continuations<'a>(kept: &[&'a Segment]) -> Vec<Vec<&'a Segment>> {
     let mut out: Vec<Vec<&Segment>> = Vec::new();
     for &s in kept {
-        let cont = out.last().and_then(|b| b.last()).is_some_and(|prev: &&Segment| {
-            !ends_sentence(&prev.text) && starts_lower(&s.text)
-        });
+        let cont = out
+            .last()
+            .and_then(|b| b.last())
+            .is_some_and(|prev: &&Segment| !ends_sentence(&prev.text) && starts_lower(&s.text));
         if cont {
             out.last_mut().expect("checked").push(s);
         } else {
@@ -616,7 +645,10 @@ mod tests {
         let t = "Iran and Russia have actively\n\nramped up cooperation politically.\n";
         let c = clean(t, CleanOptions::default());
         assert_eq!(c.sentences.len(), 1);
-        assert_eq!(c.sentences[0].text, "Iran and Russia have actively ramped up cooperation politically.");
+        assert_eq!(
+            c.sentences[0].text,
+            "Iran and Russia have actively ramped up cooperation politically."
+        );
     }
 
     #[test]
@@ -627,6 +659,9 @@ mod tests {
             assert!(s.end <= t.len() && s.start < s.end);
         }
         assert_eq!(c.sentences[1].text, "Moscow backs Tehran.");
-        assert_eq!(&t[c.sentences[1].start..c.sentences[1].end], "Moscow **backs** Tehran.");
+        assert_eq!(
+            &t[c.sentences[1].start..c.sentences[1].end],
+            "Moscow **backs** Tehran."
+        );
     }
 }

@@ -36,7 +36,7 @@ pub struct ParamArgs {
     #[arg(long, default_value_t = 0.5)]
     pub alpha: f64,
     /// Largest n-gram.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 1)]
     pub ngram: usize,
     /// Extra features for words within this many tokens of the target (0 = off).
     #[arg(long, default_value_t = 0)]
@@ -47,15 +47,18 @@ pub struct ParamArgs {
     /// Do not mask actor mentions (the model then learns actor names).
     #[arg(long)]
     pub no_mask: bool,
-    /// Do not mark negation scope.
+    /// Mark negation scope (not_ prefix).
     #[arg(long)]
-    pub no_negation: bool,
+    pub negation: bool,
     /// Keep case.
     #[arg(long)]
     pub keep_case: bool,
-    /// Equal class priors instead of training frequencies.
+    /// Class priors from training frequencies instead of equal priors.
     #[arg(long)]
-    pub uniform_prior: bool,
+    pub frequency_prior: bool,
+    /// No VADER-lexicon polarity features.
+    #[arg(long)]
+    pub no_sentiment_lexicon: bool,
 }
 
 impl ParamArgs {
@@ -65,13 +68,14 @@ impl ParamArgs {
                 lowercase: !self.keep_case,
                 mask_actors: !self.no_mask,
                 ngram: self.ngram,
-                negation: !self.no_negation,
+                negation: self.negation,
                 window: self.window,
                 min_count: self.min_count,
+                sentiment_lexicon: !self.no_sentiment_lexicon,
             },
             self.alpha,
         )
-        .uniform_prior(self.uniform_prior)
+        .uniform_prior(!self.frequency_prior)
     }
 }
 
@@ -99,15 +103,30 @@ fn sha_file(p: &std::path::Path) -> Result<String> {
 pub fn train(a: TrainArgs) -> Result<()> {
     let lex = load_lexicon(a.data.actors.as_deref())?;
     let params = a.params.params().check()?;
-    let placed = place(&a.data.data, a.data.texts.as_deref(), &lex, CleanOptions::default())?;
+    let placed = place(
+        &a.data.data,
+        a.data.texts.as_deref(),
+        &lex,
+        CleanOptions::default(),
+    )?;
     let units = &placed.units;
     for (dim, classes, counts) in [
-        ("stance", &STANCE_CLASSES[..], count(units.iter().map(|u| u.stance))),
-        ("sentiment", &SENTIMENT_CLASSES[..], count(units.iter().map(|u| u.sentiment))),
+        (
+            "stance",
+            &STANCE_CLASSES[..],
+            count(units.iter().map(|u| u.stance)),
+        ),
+        (
+            "sentiment",
+            &SENTIMENT_CLASSES[..],
+            count(units.iter().map(|u| u.sentiment)),
+        ),
     ] {
         for (c, n) in classes.iter().zip(counts) {
             if n == 0 {
-                eprintln!("stance: warning: no {dim} unit is labeled {c}: the model can never predict it");
+                eprintln!(
+                    "stance: warning: no {dim} unit is labeled {c}: the model can never predict it"
+                );
             } else if n < 5 {
                 eprintln!("stance: warning: only {n} {dim} unit(s) labeled {c}: its probabilities will be unreliable");
             }
@@ -137,7 +156,10 @@ pub fn train(a: TrainArgs) -> Result<()> {
         let rows = read_rows(f)?.1.len();
         hash_input.push_str(&sha);
         label_files.push(SourceInfo {
-            name: f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            name: f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             sha256: sha,
             rows,
         });
@@ -216,7 +238,12 @@ pub struct EvalArgs {
 pub fn eval(a: EvalArgs) -> Result<()> {
     let lex = load_lexicon(a.data.actors.as_deref())?;
     let params = a.params.params().check()?;
-    let placed = place(&a.data.data, a.data.texts.as_deref(), &lex, CleanOptions::default())?;
+    let placed = place(
+        &a.data.data,
+        a.data.texts.as_deref(),
+        &lex,
+        CleanOptions::default(),
+    )?;
     if a.group_by == GroupBy::Outlet && placed.units.iter().all(|u| u.outlet.is_empty()) {
         bail!("--group-by outlet: the label files have no `outlet` column");
     }
@@ -230,18 +257,36 @@ pub fn eval(a: EvalArgs) -> Result<()> {
 }
 
 fn print_eval(r: &stance::eval::EvalReport, w: &mut dyn Write) -> Result<()> {
-    writeln!(w, "cross-validation: {} ({} folds, {} units)", r.grouping, r.folds, r.units)?;
+    writeln!(
+        w,
+        "cross-validation: {} ({} folds, {} units)",
+        r.grouping, r.folds, r.units
+    )?;
     for (dim, d) in [("stance", &r.stance), ("sentiment", &r.sentiment)] {
         writeln!(w)?;
-        let mut h = vec!["dimension".to_string(), "system".to_string(), "accuracy".into(), "macro_f1".into()];
+        let mut h = vec![
+            "dimension".to_string(),
+            "system".to_string(),
+            "accuracy".into(),
+            "macro_f1".into(),
+        ];
         for c in &d.model.labels {
             h.push(format!("f1_{c}"));
         }
         h.push("log_loss".into());
         h.push("brier".into());
         let mut t = TableWriter::new(Box::new(std::io::stdout()), Format::Table, h, false)?;
-        for (name, m) in [("model", &d.model), ("majority", &d.majority), ("bag_of_words", &d.bag_of_words)] {
-            let mut row = vec![Cell::Str(dim.into()), Cell::Str(name.into()), Cell::Num(m.accuracy), Cell::Num(m.macro_f1)];
+        for (name, m) in [
+            ("model", &d.model),
+            ("majority", &d.majority),
+            ("bag_of_words", &d.bag_of_words),
+        ] {
+            let mut row = vec![
+                Cell::Str(dim.into()),
+                Cell::Str(name.into()),
+                Cell::Num(m.accuracy),
+                Cell::Num(m.macro_f1),
+            ];
             for c in &m.per_class {
                 row.push(Cell::Num(c.f1));
             }
@@ -250,7 +295,11 @@ fn print_eval(r: &stance::eval::EvalReport, w: &mut dyn Write) -> Result<()> {
             t.row(&row)?;
         }
         t.finish()?;
-        writeln!(w, "model confusion (rows gold, columns predicted: {}):", d.model.labels.join(", "))?;
+        writeln!(
+            w,
+            "model confusion (rows gold, columns predicted: {}):",
+            d.model.labels.join(", ")
+        )?;
         print_confusion(&d.model, w)?;
     }
     Ok(())
@@ -258,7 +307,12 @@ fn print_eval(r: &stance::eval::EvalReport, w: &mut dyn Write) -> Result<()> {
 
 fn print_confusion(m: &Metrics, w: &mut dyn Write) -> Result<()> {
     for (i, row) in m.confusion.iter().enumerate() {
-        writeln!(w, "  {:>10} {}", m.labels[i], row.iter().map(|n| format!("{n:>5}")).collect::<String>())?;
+        writeln!(
+            w,
+            "  {:>10} {}",
+            m.labels[i],
+            row.iter().map(|n| format!("{n:>5}")).collect::<String>()
+        )?;
     }
     Ok(())
 }
@@ -275,18 +329,31 @@ pub struct AgreeArgs {
 
 pub fn agree(a: AgreeArgs) -> Result<()> {
     // data[dim] = (unit key, actor, labels per annotator)
-    let mut data: BTreeMap<&str, Vec<(String, Vec<Option<String>>)>> = BTreeMap::new();
+    // Per dimension: (actor, one label per annotator) for every unit.
+    type Coded = Vec<(String, Vec<Option<String>>)>;
+    let mut data: BTreeMap<&str, Coded> = BTreeMap::new();
     let opt = |s: Option<&str>| s.map(|x| x.to_string());
     if a.files.len() == 1 {
         let (headers, rows) = read_rows(&a.files[0])?;
         for dim in ["stance", "sentiment"] {
-            let cols: Vec<&String> = headers.iter().filter(|h| h.starts_with(&format!("{dim}_annotator"))).collect();
+            let cols: Vec<&String> = headers
+                .iter()
+                .filter(|h| h.starts_with(&format!("{dim}_annotator")))
+                .collect();
             if cols.len() < 2 {
-                bail!("{}: needs at least two {dim}_annotatorN columns", a.files[0].display());
+                bail!(
+                    "{}: needs at least two {dim}_annotatorN columns",
+                    a.files[0].display()
+                );
             }
             let v = rows
                 .iter()
-                .map(|r| (r.get("actor").unwrap_or("").to_string(), cols.iter().map(|c| opt(r.get(c))).collect()))
+                .map(|r| {
+                    (
+                        r.get("actor").unwrap_or("").to_string(),
+                        cols.iter().map(|c| opt(r.get(c))).collect(),
+                    )
+                })
                 .collect();
             data.insert(dim, v);
         }
@@ -294,11 +361,19 @@ pub fn agree(a: AgreeArgs) -> Result<()> {
         let (_, ra) = read_rows(&a.files[0])?;
         let (_, rb) = read_rows(&a.files[1])?;
         let key = |r: &stance::labels::LabelRow| {
-            r.get("unit_id")
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| format!("{}:{}:{}", r.get("article_id").unwrap_or(""), r.get("sentence_hash").or(r.get("sentence_index")).unwrap_or(""), r.get("actor").unwrap_or("")))
+            r.get("unit_id").map(|s| s.to_string()).unwrap_or_else(|| {
+                format!(
+                    "{}:{}:{}",
+                    r.get("article_id").unwrap_or(""),
+                    r.get("sentence_hash")
+                        .or(r.get("sentence_index"))
+                        .unwrap_or(""),
+                    r.get("actor").unwrap_or("")
+                )
+            })
         };
-        let bmap: BTreeMap<String, &stance::labels::LabelRow> = rb.iter().map(|r| (key(r), r)).collect();
+        let bmap: BTreeMap<String, &stance::labels::LabelRow> =
+            rb.iter().map(|r| (key(r), r)).collect();
         let mut missing = 0;
         for dim in ["stance", "sentiment"] {
             let mut v = Vec::new();
@@ -314,7 +389,12 @@ pub fn agree(a: AgreeArgs) -> Result<()> {
             data.insert(dim, v);
         }
         if missing > 0 {
-            eprintln!("stance: note: {} unit(s) of {} are not in {}", missing / 2, a.files[0].display(), a.files[1].display());
+            eprintln!(
+                "stance: note: {} unit(s) of {} are not in {}",
+                missing / 2,
+                a.files[0].display(),
+                a.files[1].display()
+            );
         }
     }
     let mut report = serde_json::Map::new();
@@ -325,9 +405,17 @@ pub fn agree(a: AgreeArgs) -> Result<()> {
         actors.dedup();
         let mut dim_json = serde_json::Map::new();
         for scope in std::iter::once("all".to_string()).chain(actors) {
-            let sel: Vec<&Vec<Option<String>>> = rows.iter().filter(|r| scope == "all" || r.0 == scope).map(|r| &r.1).collect();
-            let alpha = krippendorff_alpha_nominal(&sel.iter().map(|v| (*v).clone()).collect::<Vec<_>>());
-            let k = cohen_kappa(&sel.iter().map(|v| v[0].clone()).collect::<Vec<_>>(), &sel.iter().map(|v| v[1].clone()).collect::<Vec<_>>());
+            let sel: Vec<&Vec<Option<String>>> = rows
+                .iter()
+                .filter(|r| scope == "all" || r.0 == scope)
+                .map(|r| &r.1)
+                .collect();
+            let alpha =
+                krippendorff_alpha_nominal(&sel.iter().map(|v| (*v).clone()).collect::<Vec<_>>());
+            let k = cohen_kappa(
+                &sel.iter().map(|v| v[0].clone()).collect::<Vec<_>>(),
+                &sel.iter().map(|v| v[1].clone()).collect::<Vec<_>>(),
+            );
             table.push(vec![
                 Cell::Str(dim.to_string()),
                 Cell::Str(scope.clone()),
@@ -336,7 +424,10 @@ pub fn agree(a: AgreeArgs) -> Result<()> {
                 Cell::Num(k.kappa),
                 Cell::opt(alpha),
             ]);
-            dim_json.insert(scope.clone(), serde_json::json!({"cohen_kappa": k, "krippendorff_alpha": alpha}));
+            dim_json.insert(
+                scope.clone(),
+                serde_json::json!({"cohen_kappa": k, "krippendorff_alpha": alpha}),
+            );
         }
         report.insert(dim.to_string(), serde_json::Value::Object(dim_json));
     }
@@ -344,7 +435,17 @@ pub fn agree(a: AgreeArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
-    let h = ["dimension", "scope", "units", "observed", "cohen_kappa", "kripp_alpha"].iter().map(|s| s.to_string()).collect();
+    let h = [
+        "dimension",
+        "scope",
+        "units",
+        "observed",
+        "cohen_kappa",
+        "kripp_alpha",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let mut t = TableWriter::new(Box::new(std::io::stdout()), Format::Table, h, false)?;
     for r in &table {
         t.row(r)?;
@@ -352,10 +453,22 @@ pub fn agree(a: AgreeArgs) -> Result<()> {
     t.finish()?;
     for (dim, v) in report.iter() {
         if let Some(k) = v.get("all").and_then(|x| x.get("cohen_kappa")) {
-            println!("\n{dim}: confusion annotator 1 (rows) × annotator 2 (columns), labels {}", k["labels"]);
+            println!(
+                "\n{dim}: confusion annotator 1 (rows) × annotator 2 (columns), labels {}",
+                k["labels"]
+            );
             if let Some(rows) = k["confusion"].as_array() {
                 for (i, r) in rows.iter().enumerate() {
-                    println!("  {:>10} {}", k["labels"][i].as_str().unwrap_or(""), r.as_array().map(|c| c.iter().map(|n| format!("{:>6}", n.as_u64().unwrap_or(0))).collect::<String>()).unwrap_or_default());
+                    println!(
+                        "  {:>10} {}",
+                        k["labels"][i].as_str().unwrap_or(""),
+                        r.as_array()
+                            .map(|c| c
+                                .iter()
+                                .map(|n| format!("{:>6}", n.as_u64().unwrap_or(0)))
+                                .collect::<String>())
+                            .unwrap_or_default()
+                    );
                 }
             }
         }
@@ -385,21 +498,49 @@ pub fn sentences(a: SentencesArgs) -> Result<()> {
     let opts = CleanOptions { clean: !a.no_clean };
     let mut total = stance::gold::GoldScore::default();
     let (sink, w) = Sink::open(None, a.format, &[])?;
-    let h = ["article_id", "kind", "index", "reason", "span_start", "span_end", "text"].iter().map(|s| s.to_string()).collect();
-    let mut t = if a.gold.is_none() { Some(TableWriter::new(w, sink.format, h, true)?) } else { None };
+    let h = [
+        "article_id",
+        "kind",
+        "index",
+        "reason",
+        "span_start",
+        "span_end",
+        "text",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut t = if a.gold.is_none() {
+        Some(TableWriter::new(w, sink.format, h, true)?)
+    } else {
+        None
+    };
     for f in &a.files {
         let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
         let (text, _) = stance::input::decode(bytes, f, 1, false)?;
         if text.trim().is_empty() {
             bail!("{}: empty article", f.display());
         }
-        let id = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let id = f
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let c = clean(&text, opts);
         if let Some(g) = &a.gold {
             let gp = g.join(f.file_name().unwrap_or_default());
-            let gold = stance::gold::parse_gold(&std::fs::read_to_string(&gp).with_context(|| format!("reading gold {}", gp.display()))?);
+            let gold = stance::gold::parse_gold(
+                &std::fs::read_to_string(&gp)
+                    .with_context(|| format!("reading gold {}", gp.display()))?,
+            );
             let s = stance::gold::score(&gold, &c.sentences);
-            println!("{id}: gold {:>4}  kept {:>4}  recall {:.3}  precision {:.3}  exact {:.3}", s.gold, s.kept, s.recall(), s.precision(), s.exact_accuracy());
+            println!(
+                "{id}: gold {:>4}  kept {:>4}  recall {:.3}  precision {:.3}  exact {:.3}",
+                s.gold,
+                s.kept,
+                s.recall(),
+                s.precision(),
+                s.exact_accuracy()
+            );
             let (missing, extra) = stance::gold::diff(&gold, &c.sentences);
             for m in missing {
                 println!("    missing: {m}");
@@ -412,11 +553,27 @@ pub fn sentences(a: SentencesArgs) -> Result<()> {
         }
         let t = t.as_mut().expect("table");
         for s in &c.sentences {
-            t.row(&[Cell::Str(id.clone()), Cell::Str("kept".into()), Cell::Int(s.index as u64), Cell::Str(String::new()), Cell::Int(s.start as u64), Cell::Int(s.end as u64), Cell::Str(s.text.clone())])?;
+            t.row(&[
+                Cell::Str(id.clone()),
+                Cell::Str("kept".into()),
+                Cell::Int(s.index as u64),
+                Cell::Str(String::new()),
+                Cell::Int(s.start as u64),
+                Cell::Int(s.end as u64),
+                Cell::Str(s.text.clone()),
+            ])?;
         }
         if a.dropped {
             for d in &c.dropped {
-                t.row(&[Cell::Str(id.clone()), Cell::Str("dropped".into()), Cell::Empty, Cell::Str(d.reason.as_str().into()), Cell::Int(d.start as u64), Cell::Int(d.end as u64), Cell::Str(d.text.clone())])?;
+                t.row(&[
+                    Cell::Str(id.clone()),
+                    Cell::Str("dropped".into()),
+                    Cell::Empty,
+                    Cell::Str(d.reason.as_str().into()),
+                    Cell::Int(d.start as u64),
+                    Cell::Int(d.end as u64),
+                    Cell::Str(d.text.clone()),
+                ])?;
             }
         }
     }
@@ -457,13 +614,32 @@ pub fn units(a: UnitsArgs) -> Result<()> {
     let f = AtomicFile::create(&a.out)?;
     let mut w = csv::Writer::from_writer(f.writer()?);
     let text_col = if a.hash_only { "sentence_hash" } else { "text" };
-    w.write_record(["unit_id", "article_id", "sentence_index", "actor", "matched", text_col])?;
+    w.write_record([
+        "unit_id",
+        "article_id",
+        "sentence_index",
+        "actor",
+        "matched",
+        text_col,
+    ])?;
     for art in reader {
         let art = art?;
-        let (_, us) = stance::units::article_units(&art.id, &art.text, &lex, CleanOptions::default());
+        let (_, us) =
+            stance::units::article_units(&art.id, &art.text, &lex, CleanOptions::default());
         for u in us {
-            let t = if a.hash_only { u.sentence_hash() } else { u.text.clone() };
-            w.write_record([format!("{}:{}:{}", u.article_id, u.sentence_index, u.actor), u.article_id.clone(), u.sentence_index.to_string(), u.actor.clone(), u.matched.clone(), t])?;
+            let t = if a.hash_only {
+                u.sentence_hash()
+            } else {
+                u.text.clone()
+            };
+            w.write_record([
+                format!("{}:{}:{}", u.article_id, u.sentence_index, u.actor),
+                u.article_id.clone(),
+                u.sentence_index.to_string(),
+                u.actor.clone(),
+                u.matched.clone(),
+                t,
+            ])?;
         }
     }
     w.flush()?;

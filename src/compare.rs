@@ -18,6 +18,9 @@ pub struct ArticleRow {
     pub stance_shares: [f64; 3],
     /// [positive, negative, neutral].
     pub sentiment_shares: [f64; 3],
+    /// The article's own interval over its units, if it had two or more.
+    pub stance_ci: Option<(f64, f64)>,
+    pub sentiment_ci: Option<(f64, f64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +44,7 @@ pub struct GroupRow {
     pub stance_shares: [f64; 3],
     pub sentiment_shares: [f64; 3],
     pub warning: String,
+    pub interval_method: String,
 }
 
 /// Groups with fewer articles or units than this are flagged.
@@ -63,15 +67,22 @@ pub fn group_value(meta: &BTreeMap<String, String>, key: &str) -> String {
         Some(b) => {
             let d = &v[..v.len().min(10)];
             let parts: Vec<&str> = d.split('-').collect();
-            let ok = parts.len() >= 2 && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()));
+            let ok =
+                parts.len() >= 2 && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()));
             if !ok {
                 return "(unparsed date)".into();
             }
             match b {
                 "year" => parts[0].to_string(),
                 "month" => format!("{}-{}", parts[0], parts[1]),
-                "week" => match (parts[0].parse::<i32>(), parts[1].parse::<u32>(), parts.get(2).and_then(|d| d.parse::<u32>().ok())) {
-                    (Ok(y), Ok(m), Some(dd)) => iso_week(y, m, dd).unwrap_or_else(|| "(unparsed date)".into()),
+                "week" => match (
+                    parts[0].parse::<i32>(),
+                    parts[1].parse::<u32>(),
+                    parts.get(2).and_then(|d| d.parse::<u32>().ok()),
+                ) {
+                    (Ok(y), Ok(m), Some(dd)) => {
+                        iso_week(y, m, dd).unwrap_or_else(|| "(unparsed date)".into())
+                    }
                     _ => "(unparsed date)".into(),
                 },
                 _ => v.to_string(),
@@ -112,8 +123,14 @@ pub fn compare(rows: &[ArticleRow], opts: &CompareOptions) -> Vec<GroupRow> {
     }
     let mut out = Vec::new();
     for (gi, ((group, actor), rs)) in groups.into_iter().enumerate() {
-        let st: Vec<(f64, f64)> = rs.iter().map(|r| (r.stance_score * r.mentions as f64, r.mentions as f64)).collect();
-        let se: Vec<(f64, f64)> = rs.iter().map(|r| (r.sentiment_score * r.mentions as f64, r.mentions as f64)).collect();
+        let st: Vec<(f64, f64)> = rs
+            .iter()
+            .map(|r| (r.stance_score * r.mentions as f64, r.mentions as f64))
+            .collect();
+        let se: Vec<(f64, f64)> = rs
+            .iter()
+            .map(|r| (r.sentiment_score * r.mentions as f64, r.mentions as f64))
+            .collect();
         let units: usize = rs.iter().map(|r| r.mentions).sum();
         let seed = opts.seed.wrapping_add(gi as u64);
         let mut ss = [0.0; 3];
@@ -131,15 +148,35 @@ pub fn compare(rows: &[ArticleRow], opts: &CompareOptions) -> Vec<GroupRow> {
         if units < MIN_UNITS {
             warn.push(format!("fewer than {MIN_UNITS} units"));
         }
+        // Resampling one article gives a zero-width interval, which would
+        // claim certainty we do not have: fall back to the article's own
+        // interval over its units, and say so.
+        let (stance_ci, sentiment_ci, method) = if rs.len() >= 2 {
+            (
+                bootstrap_pooled_ci(&st, opts.replicates, seed, opts.level),
+                bootstrap_pooled_ci(&se, opts.replicates, seed ^ 0x9e37_79b9, opts.level),
+                format!(
+                    "percentile bootstrap over articles within group ({} replicates, seed {})",
+                    opts.replicates, opts.seed
+                ),
+            )
+        } else {
+            (
+                rs[0].stance_ci,
+                rs[0].sentiment_ci,
+                "single article: t-interval over its units (units are not independent; a lower bound on uncertainty)".to_string(),
+            )
+        };
         out.push(GroupRow {
             group,
             actor,
             articles: rs.len(),
             units,
             stance_score: pooled_mean(&st).unwrap_or(f64::NAN),
-            stance_ci: bootstrap_pooled_ci(&st, opts.replicates, seed, opts.level),
+            stance_ci,
             sentiment_score: pooled_mean(&se).unwrap_or(f64::NAN),
-            sentiment_ci: bootstrap_pooled_ci(&se, opts.replicates, seed ^ 0x9e37_79b9, opts.level),
+            sentiment_ci,
+            interval_method: method,
             stance_shares: ss,
             sentiment_shares: es,
             warning: warn.join("; "),

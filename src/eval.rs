@@ -74,7 +74,10 @@ pub fn fold_ids(units: &[LabeledUnit], by: GroupBy, k: Option<usize>) -> (Vec<us
         Some(k) if k >= 2 && k < n_groups => k,
         _ => n_groups,
     };
-    (units.iter().map(|u| groups[&key(u)] % folds).collect(), folds)
+    (
+        units.iter().map(|u| groups[&key(u)] % folds).collect(),
+        folds,
+    )
 }
 
 struct Preds {
@@ -92,12 +95,22 @@ impl Preds {
 }
 
 /// Out-of-fold predictions of a parameter set: (stance, sentiment).
-fn oof(params: &StanceValidParams, ex: &[Example], fold: &[usize], folds: usize) -> Result<(Vec<usize>, Vec<Vec<f64>>, Vec<usize>, Vec<Vec<f64>>)> {
+fn oof(
+    params: &StanceValidParams,
+    ex: &[Example],
+    fold: &[usize],
+    folds: usize,
+) -> Result<(Preds, Preds)> {
     let n = ex.len();
     let mut st = Preds::new(n);
     let mut se = Preds::new(n);
     for f in 0..folds {
-        let train: Vec<Example> = ex.iter().zip(fold).filter(|(_, &g)| g != f).map(|(e, _)| e.clone()).collect();
+        let train: Vec<Example> = ex
+            .iter()
+            .zip(fold)
+            .filter(|(_, &g)| g != f)
+            .map(|(e, _)| e.clone())
+            .collect();
         if train.is_empty() {
             continue;
         }
@@ -110,7 +123,7 @@ fn oof(params: &StanceValidParams, ex: &[Example], fold: &[usize], folds: usize)
             se.proba[i] = pe;
         }
     }
-    Ok((st.pred, st.proba, se.pred, se.proba))
+    Ok((st, se))
 }
 
 fn majority(gold: &[usize], fold: &[usize], folds: usize, k: usize) -> Preds {
@@ -123,7 +136,16 @@ fn majority(gold: &[usize], fold: &[usize], folds: usize, k: usize) -> Preds {
         }
         let total: usize = counts.iter().sum();
         let best = argmax(&counts.iter().map(|&c| c as f64).collect::<Vec<_>>());
-        let proba: Vec<f64> = counts.iter().map(|&c| if total == 0 { 1.0 / k as f64 } else { c as f64 / total as f64 }).collect();
+        let proba: Vec<f64> = counts
+            .iter()
+            .map(|&c| {
+                if total == 0 {
+                    1.0 / k as f64
+                } else {
+                    c as f64 / total as f64
+                }
+            })
+            .collect();
         for i in (0..n).filter(|&i| fold[i] == f) {
             p.pred[i] = best;
             p.proba[i] = proba.clone();
@@ -147,8 +169,8 @@ pub fn cross_validate(
         uniform_prior: false,
     };
     let bow_ex = examples(units, &bow_params.features);
-    let (ms, msp, me, mep) = oof(params, &ex, &fold, folds)?;
-    let (bs, bsp, be, bep) = oof(&bow_params, &bow_ex, &fold, folds)?;
+    let (ms, me) = oof(params, &ex, &fold, folds)?;
+    let (bs, be) = oof(&bow_params, &bow_ex, &fold, folds)?;
     let gs: Vec<usize> = units.iter().map(|u| u.stance).collect();
     let ge: Vec<usize> = units.iter().map(|u| u.sentiment).collect();
     let sl: Vec<String> = STANCE_CLASSES.iter().map(|s| s.to_string()).collect();
@@ -165,14 +187,14 @@ pub fn cross_validate(
         folds,
         units: units.len(),
         stance: DimReport {
-            model: evaluate(&sl, &gs, &ms, Some(&msp)),
+            model: evaluate(&sl, &gs, &ms.pred, Some(&ms.proba)),
             majority: evaluate(&sl, &gs, &maj_s.pred, Some(&maj_s.proba)),
-            bag_of_words: evaluate(&sl, &gs, &bs, Some(&bsp)),
+            bag_of_words: evaluate(&sl, &gs, &bs.pred, Some(&bs.proba)),
         },
         sentiment: DimReport {
-            model: evaluate(&el, &ge, &me, Some(&mep)),
+            model: evaluate(&el, &ge, &me.pred, Some(&me.proba)),
             majority: evaluate(&el, &ge, &maj_e.pred, Some(&maj_e.proba)),
-            bag_of_words: evaluate(&el, &ge, &be, Some(&bep)),
+            bag_of_words: evaluate(&el, &ge, &be.pred, Some(&be.proba)),
         },
     })
 }

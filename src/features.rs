@@ -30,17 +30,26 @@ pub struct FeatureSettings {
     pub window: usize,
     /// Drop features seen fewer than this many times in training.
     pub min_count: u32,
+    /// Add `lex_pos` / `lex_neg` for words the VADER lexicon (from the
+    /// `vader_sentiment` crate) rates as clearly positive or negative,
+    /// flipped inside a negation scope: vocabulary an outlet never seen in
+    /// training still carries its polarity.
+    #[serde(default)]
+    pub sentiment_lexicon: bool,
 }
 
+/// The default is the setting that did best in leave-one-outlet-out
+/// cross-validation (training/README.md).
 impl Default for FeatureSettings {
     fn default() -> Self {
         FeatureSettings {
             lowercase: true,
             mask_actors: true,
-            ngram: 2,
-            negation: true,
+            ngram: 1,
+            negation: false,
             window: 0,
             min_count: 1,
+            sentiment_lexicon: true,
         }
     }
 }
@@ -55,8 +64,18 @@ impl FeatureSettings {
             negation: false,
             window: 0,
             min_count: 1,
+            sentiment_lexicon: false,
         }
     }
+}
+
+/// Valence below/above which a VADER entry counts as a polar word.
+const LEXICON_THRESHOLD: f64 = 1.0;
+
+fn valence(word: &str) -> Option<f64> {
+    vader_sentiment::LEXICON
+        .get(&unicase::UniCase::new(word))
+        .copied()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +86,9 @@ enum Tok {
     Punct,
 }
 
-const NEGATORS: &[&str] = &["not", "no", "never", "nor", "neither", "without", "cannot", "hardly"];
+const NEGATORS: &[&str] = &[
+    "not", "no", "never", "nor", "neither", "without", "cannot", "hardly",
+];
 
 fn tokens(text: &str, mentions: &[Mention], target: usize, s: &FeatureSettings) -> Vec<Tok> {
     let mut out = Vec::new();
@@ -76,7 +97,11 @@ fn tokens(text: &str, mentions: &[Mention], target: usize, s: &FeatureSettings) 
         let mut word = String::new();
         let flush = |word: &mut String, out: &mut Vec<Tok>| {
             if !word.is_empty() {
-                let w = if s.lowercase { word.to_lowercase() } else { word.clone() };
+                let w = if s.lowercase {
+                    word.to_lowercase()
+                } else {
+                    word.clone()
+                };
                 // "don't" → "do", "not"
                 if let Some(stem) = w.strip_suffix("n't").or_else(|| w.strip_suffix("n’t")) {
                     if !stem.is_empty() {
@@ -102,7 +127,10 @@ fn tokens(text: &str, mentions: &[Mention], target: usize, s: &FeatureSettings) 
                 word.push(c);
             } else {
                 flush(&mut word, out);
-                if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '"' | '“' | '”') {
+                if matches!(
+                    c,
+                    '.' | ',' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '"' | '“' | '”'
+                ) {
                     out.push(Tok::Punct);
                 }
             }
@@ -115,7 +143,11 @@ fn tokens(text: &str, mentions: &[Mention], target: usize, s: &FeatureSettings) 
         }
         push_words(&text[pos..m.start], &mut out);
         if s.mask_actors {
-            out.push(if m.actor == target { Tok::Target } else { Tok::Other });
+            out.push(if m.actor == target {
+                Tok::Target
+            } else {
+                Tok::Other
+            });
         } else {
             push_words(&text[m.start..m.end], &mut out);
         }
@@ -126,10 +158,16 @@ fn tokens(text: &str, mentions: &[Mention], target: usize, s: &FeatureSettings) 
 }
 
 /// Feature strings of a unit (with repeats: counts matter to multinomial NB).
-pub fn features(text: &str, mentions: &[Mention], target: usize, s: &FeatureSettings) -> Vec<String> {
+pub fn features(
+    text: &str,
+    mentions: &[Mention],
+    target: usize,
+    s: &FeatureSettings,
+) -> Vec<String> {
     let toks = tokens(text, mentions, target, s);
     // Negation scope and word forms.
     let mut forms: Vec<Option<String>> = Vec::with_capacity(toks.len());
+    let mut extra: Vec<String> = Vec::new();
     let mut negated = false;
     for t in &toks {
         match t {
@@ -142,6 +180,16 @@ pub fn features(text: &str, mentions: &[Mention], target: usize, s: &FeatureSett
             Tok::Word(w) => {
                 let lw = w.to_lowercase();
                 let is_neg = NEGATORS.contains(&lw.as_str());
+                if s.sentiment_lexicon && !is_neg {
+                    if let Some(v) = valence(&lw) {
+                        let v = if negated { -v } else { v };
+                        if v >= LEXICON_THRESHOLD {
+                            extra.push("lex_pos".to_string());
+                        } else if v <= -LEXICON_THRESHOLD {
+                            extra.push("lex_neg".to_string());
+                        }
+                    }
+                }
                 if s.negation && negated && !is_neg {
                     forms.push(Some(format!("not_{w}")));
                 } else {
@@ -167,6 +215,7 @@ pub fn features(text: &str, mentions: &[Mention], target: usize, s: &FeatureSett
             }
         }
     }
+    out.extend(extra);
     if s.window > 0 {
         let targets: Vec<usize> = toks
             .iter()
@@ -193,15 +242,53 @@ mod tests {
     #[test]
     fn masks_target_and_others_and_marks_negation() {
         let lex = Lexicon::default_lexicon();
-        let t = "Moscow is not a reliable partner for Tehran.";
+        let t = "Moscow is not a good partner for Tehran.";
         let m = lex.find(t);
         let russia = lex.actor_index("russia").unwrap();
-        let f = features(t, &m, russia, &FeatureSettings { ngram: 1, ..Default::default() });
-        assert_eq!(f, vec!["<target>", "is", "not", "not_a", "not_reliable", "not_partner", "not_for", "<other>"]);
+        let f = features(
+            t,
+            &m,
+            russia,
+            &FeatureSettings {
+                negation: true,
+                sentiment_lexicon: false,
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            f,
+            vec![
+                "<target>",
+                "is",
+                "not",
+                "not_a",
+                "not_good",
+                "not_partner",
+                "not_for",
+                "<other>"
+            ]
+        );
+        let f = features(
+            t,
+            &m,
+            russia,
+            &FeatureSettings {
+                negation: true,
+                sentiment_lexicon: true,
+                ..Default::default()
+            },
+        );
+        // "good" is positive in VADER; under "not" it counts as negative.
+        assert!(
+            f.contains(&"lex_neg".to_string()) && !f.contains(&"lex_pos".to_string()),
+            "{f:?}"
+        );
         let iran = lex.actor_index("iran").unwrap();
-        let f = features(t, &m, iran, &FeatureSettings { ngram: 1, ..Default::default() });
+        let f = features(t, &m, iran, &FeatureSettings::default());
         assert_eq!(f[0], "<other>");
-        assert_eq!(f.last().unwrap(), "<target>");
+        assert_eq!(f[7], "<target>");
+        // The lexicon polarity flips under "not" even when not_ prefixes are off.
+        assert_eq!(f[8], "lex_neg");
     }
 
     #[test]

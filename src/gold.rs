@@ -76,7 +76,10 @@ pub fn score(gold: &[String], kept: &[Sentence]) -> GoldScore {
     let kept_norm: Vec<String> = kept.iter().map(|s| normalise(&s.text)).collect();
     let gold_body = format!(
         " {} ",
-        gold.iter().map(|g| word_key(g)).collect::<Vec<_>>().join(" ")
+        gold.iter()
+            .map(|g| word_key(g))
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     let mut pool: HashMap<&str, usize> = HashMap::new();
     for k in &kept_norm {

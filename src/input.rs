@@ -69,7 +69,9 @@ pub fn expand(paths: &[PathBuf], opts: &InputOptions) -> Result<Vec<Source>> {
         .map_err(|e| StanceError::Input(format!("--glob: {e}")))?;
     let mut out = Vec::new();
     if paths.is_empty() {
-        return Err(StanceError::Input("no input given (pass files, folders or - for stdin)".into()));
+        return Err(StanceError::Input(
+            "no input given (pass files, folders or - for stdin)".into(),
+        ));
     }
     for p in paths {
         if p.as_os_str() == "-" {
@@ -81,7 +83,10 @@ pub fn expand(paths: &[PathBuf], opts: &InputOptions) -> Result<Vec<Source>> {
             let mut files = Vec::new();
             walk(p, &pattern, &mut files)?;
             if files.is_empty() {
-                return Err(StanceError::file(p, format!("folder holds no file matching {}", pattern.as_str())));
+                return Err(StanceError::file(
+                    p,
+                    format!("folder holds no file matching {}", pattern.as_str()),
+                ));
             }
             files.sort();
             out.extend(files.into_iter().map(Source::File));
@@ -99,7 +104,11 @@ fn walk(dir: &Path, pattern: &glob::Pattern, out: &mut Vec<PathBuf>) -> Result<(
         let ft = entry.file_type().map_err(|e| StanceError::io(&path, e))?;
         if ft.is_dir() {
             walk(&path, pattern, out)?;
-        } else if entry.file_name().to_str().is_some_and(|n| pattern.matches(n)) {
+        } else if entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| pattern.matches(n))
+        {
             out.push(path);
         }
     }
@@ -107,7 +116,12 @@ fn walk(dir: &Path, pattern: &glob::Pattern, out: &mut Vec<PathBuf>) -> Result<(
 }
 
 /// Decode bytes as UTF-8, or say where they are not.
-pub fn decode(bytes: Vec<u8>, origin: &Path, first_line: usize, lossy: bool) -> Result<(String, usize)> {
+pub fn decode(
+    bytes: Vec<u8>,
+    origin: &Path,
+    first_line: usize,
+    lossy: bool,
+) -> Result<(String, usize)> {
     match String::from_utf8(bytes) {
         Ok(s) => Ok((s, 0)),
         Err(e) => {
@@ -117,7 +131,9 @@ pub fn decode(bytes: Vec<u8>, origin: &Path, first_line: usize, lossy: bool) -> 
                 let n = s.matches('\u{FFFD}').count();
                 return Ok((s, n));
             }
-            let bad = std::str::from_utf8(&bytes).err().map_or(0, |e| e.valid_up_to());
+            let bad = std::str::from_utf8(&bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
             let line = first_line + bytes[..bad].iter().filter(|&&b| b == b'\n').count();
             Err(StanceError::Utf8 {
                 path: origin.to_path_buf(),
@@ -140,7 +156,11 @@ fn format_of(src: &Source, opts: &InputOptions, peek: Option<u8>) -> InputFormat
                 InputFormat::Text
             }
         }
-        Source::File(p) => match p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()) {
+        Source::File(p) => match p
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+        {
             Some(e) if e == "jsonl" || e == "ndjson" => InputFormat::Jsonl,
             Some(e) if e == "csv" => InputFormat::Csv,
             _ => InputFormat::Text,
@@ -184,13 +204,22 @@ impl ArticleReader {
 
     fn check_id(&mut self, a: &Article) -> Result<()> {
         if a.id.is_empty() {
-            return Err(StanceError::Input(format!("{}: empty article id", a.origin)));
+            return Err(StanceError::Input(format!(
+                "{}: empty article id",
+                a.origin
+            )));
         }
         if !self.seen.insert(a.id.clone()) {
-            return Err(StanceError::Input(format!("{}: duplicate article id {:?}", a.origin, a.id)));
+            return Err(StanceError::Input(format!(
+                "{}: duplicate article id {:?}",
+                a.origin, a.id
+            )));
         }
         if a.text.trim().is_empty() {
-            return Err(StanceError::Input(format!("{}: article {:?} has empty text", a.origin, a.id)));
+            return Err(StanceError::Input(format!(
+                "{}: article {:?} has empty text",
+                a.origin, a.id
+            )));
         }
         if a.text.len() > MAX_ARTICLE_BYTES {
             return Err(StanceError::Input(format!(
@@ -206,7 +235,10 @@ impl ArticleReader {
 
     fn open(&mut self, src: Source) -> Result<Option<Article>> {
         let (path, mut reader): (PathBuf, Box<dyn BufRead + Send>) = match &src {
-            Source::Stdin => (PathBuf::from("<stdin>"), Box::new(BufReader::new(std::io::stdin()))),
+            Source::Stdin => (
+                PathBuf::from("<stdin>"),
+                Box::new(BufReader::new(std::io::stdin())),
+            ),
             Source::File(p) => {
                 let f = File::open(p).map_err(|e| StanceError::io(p, e))?;
                 (p.clone(), Box::new(BufReader::with_capacity(1 << 16, f)))
@@ -221,7 +253,9 @@ impl ArticleReader {
         match format_of(&src, &self.opts, peek) {
             InputFormat::Text | InputFormat::Auto => {
                 let mut bytes = Vec::new();
-                reader.read_to_end(&mut bytes).map_err(|e| StanceError::io(&path, e))?;
+                reader
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| StanceError::io(&path, e))?;
                 let (text, replaced) = decode(bytes, &path, 1, self.opts.lossy)?;
                 let id = match &src {
                     Source::Stdin => "stdin".to_string(),
@@ -248,7 +282,9 @@ impl ArticleReader {
                 Ok(None)
             }
             InputFormat::Csv => {
-                let mut r = csv::ReaderBuilder::new().flexible(false).from_reader(Box::new(reader) as Box<dyn Read + Send>);
+                let mut r = csv::ReaderBuilder::new()
+                    .flexible(false)
+                    .from_reader(Box::new(reader) as Box<dyn Read + Send>);
                 let headers: Vec<String> = r
                     .headers()
                     .map_err(|e| StanceError::record(&path, 1, format!("bad CSV header: {e}")))?
@@ -256,8 +292,10 @@ impl ArticleReader {
                     .map(|h| h.trim().to_string())
                     .collect();
                 let col = |name: &str| headers.iter().position(|h| h == name);
-                let id_col = col("id").ok_or_else(|| StanceError::record(&path, 1, "CSV has no `id` column"))?;
-                let text_col = col("text").ok_or_else(|| StanceError::record(&path, 1, "CSV has no `text` column"))?;
+                let id_col = col("id")
+                    .ok_or_else(|| StanceError::record(&path, 1, "CSV has no `id` column"))?;
+                let text_col = col("text")
+                    .ok_or_else(|| StanceError::record(&path, 1, "CSV has no `text` column"))?;
                 self.current = Current::Csv {
                     path,
                     reader: r,
@@ -278,7 +316,9 @@ impl ArticleReader {
                 let mut buf = Vec::new();
                 loop {
                     buf.clear();
-                    let n = lines.read_until(b'\n', &mut buf).map_err(|e| StanceError::io(&*path, e))?;
+                    let n = lines
+                        .read_until(b'\n', &mut buf)
+                        .map_err(|e| StanceError::io(&*path, e))?;
                     if n == 0 {
                         self.current = Current::None;
                         return Ok(None);
@@ -344,13 +384,25 @@ fn parse_jsonl(s: &str, path: &Path, line: usize, replaced: usize) -> Result<Art
     let id = match obj.get("id") {
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Number(n)) => n.to_string(),
-        Some(_) => return Err(StanceError::record(path, line, "`id` must be a string or a number")),
+        Some(_) => {
+            return Err(StanceError::record(
+                path,
+                line,
+                "`id` must be a string or a number",
+            ))
+        }
         None => return Err(StanceError::record(path, line, "record has no `id` field")),
     };
     let text = match obj.get("text") {
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(_) => return Err(StanceError::record(path, line, "`text` must be a string")),
-        None => return Err(StanceError::record(path, line, "record has no `text` field")),
+        None => {
+            return Err(StanceError::record(
+                path,
+                line,
+                "record has no `text` field",
+            ))
+        }
     };
     let mut meta = BTreeMap::new();
     for (k, v) in obj {
@@ -438,7 +490,11 @@ impl Metadata {
                 }
             }
             if rows.insert(id.clone(), m).is_some() {
-                return Err(StanceError::record(path, line, format!("duplicate id {id:?}")));
+                return Err(StanceError::record(
+                    path,
+                    line,
+                    format!("duplicate id {id:?}"),
+                ));
             }
         }
         let columns = headers.into_iter().filter(|h| h != "id").collect();

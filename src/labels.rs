@@ -40,7 +40,10 @@ pub struct LabelRow {
 
 impl LabelRow {
     pub fn get(&self, k: &str) -> Option<&str> {
-        self.fields.get(k).map(|s| s.as_str()).filter(|s| !s.is_empty())
+        self.fields
+            .get(k)
+            .map(|s| s.as_str())
+            .filter(|s| !s.is_empty())
     }
 }
 
@@ -62,7 +65,11 @@ pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<LabelRow>)> {
             StanceError::record(path, line, format!("malformed CSV record: {e}"))
         })?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
-        let fields = headers.iter().cloned().zip(rec.iter().map(|s| s.trim().to_string())).collect();
+        let fields = headers
+            .iter()
+            .cloned()
+            .zip(rec.iter().map(|s| s.trim().to_string()))
+            .collect();
         rows.push(LabelRow {
             file: path.to_path_buf(),
             line,
@@ -79,13 +86,20 @@ fn class_index(classes: &[&str], v: &str, row: &LabelRow, col: &str) -> Result<O
     if v == NOISE {
         return Ok(None);
     }
-    classes.iter().position(|c| *c == v).map(Some).ok_or_else(|| {
-        StanceError::record(
-            &row.file,
-            row.line,
-            format!("column `{col}`: unknown label {v:?} (expected one of {}, or noise)", classes.join(", ")),
-        )
-    })
+    classes
+        .iter()
+        .position(|c| *c == v)
+        .map(Some)
+        .ok_or_else(|| {
+            StanceError::record(
+                &row.file,
+                row.line,
+                format!(
+                    "column `{col}`: unknown label {v:?} (expected one of {}, or noise)",
+                    classes.join(", ")
+                ),
+            )
+        })
 }
 
 /// What placing labels found.
@@ -101,7 +115,12 @@ pub struct Placement {
 /// self-contained; rows that carry only `sentence_hash` are placed by
 /// cleaning `<texts>/<article_id>.txt` again. Any label that cannot be
 /// placed stops training with the full list.
-pub fn place(files: &[PathBuf], texts: Option<&Path>, lex: &Lexicon, clean: CleanOptions) -> Result<Placement> {
+pub fn place(
+    files: &[PathBuf],
+    texts: Option<&Path>,
+    lex: &Lexicon,
+    clean: CleanOptions,
+) -> Result<Placement> {
     let mut out = Placement::default();
     let mut unplaced: Vec<String> = Vec::new();
     let mut article_cache: HashMap<String, Option<Vec<crate::units::Unit>>> = HashMap::new();
@@ -109,28 +128,49 @@ pub fn place(files: &[PathBuf], texts: Option<&Path>, lex: &Lexicon, clean: Clea
         let (headers, rows) = read_rows(f)?;
         for need in ["article_id", "actor", "stance", "sentiment"] {
             if !headers.iter().any(|h| h == need) {
-                return Err(StanceError::record(f, 1, format!("label file has no `{need}` column")));
+                return Err(StanceError::record(
+                    f,
+                    1,
+                    format!("label file has no `{need}` column"),
+                ));
             }
         }
         let has_text = headers.iter().any(|h| h == "text");
         if !has_text && !headers.iter().any(|h| h == "sentence_hash") {
-            return Err(StanceError::record(f, 1, "label file needs a `text` or a `sentence_hash` column"));
+            return Err(StanceError::record(
+                f,
+                1,
+                "label file needs a `text` or a `sentence_hash` column",
+            ));
         }
         for row in rows {
             let article_id = row
                 .get("article_id")
                 .ok_or_else(|| StanceError::record(f, row.line, "empty `article_id`"))?
                 .to_string();
-            let actor = row.get("actor").ok_or_else(|| StanceError::record(f, row.line, "empty `actor`"))?;
+            let actor = row
+                .get("actor")
+                .ok_or_else(|| StanceError::record(f, row.line, "empty `actor`"))?;
             let actor_index = lex.actor_index(actor).ok_or_else(|| {
                 StanceError::record(
                     f,
                     row.line,
-                    format!("unknown actor {actor:?} (the lexicon has {})", lex.actors.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "unknown actor {actor:?} (the lexicon has {})",
+                        lex.actors
+                            .iter()
+                            .map(|a| a.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 )
             })?;
-            let st = row.get("stance").ok_or_else(|| StanceError::record(f, row.line, "empty `stance`"))?;
-            let se = row.get("sentiment").ok_or_else(|| StanceError::record(f, row.line, "empty `sentiment`"))?;
+            let st = row
+                .get("stance")
+                .ok_or_else(|| StanceError::record(f, row.line, "empty `stance`"))?;
+            let se = row
+                .get("sentiment")
+                .ok_or_else(|| StanceError::record(f, row.line, "empty `sentiment`"))?;
             let st = class_index(&STANCE_CLASSES, st, &row, "stance")?;
             let se = class_index(&SENTIMENT_CLASSES, se, &row, "sentiment")?;
             let (stance, sentiment) = match (st, se) {
@@ -140,16 +180,20 @@ pub fn place(files: &[PathBuf], texts: Option<&Path>, lex: &Lexicon, clean: Clea
                     continue;
                 }
                 _ => {
-                    return Err(StanceError::record(f, row.line, "noise must be given on both stance and sentiment"));
+                    return Err(StanceError::record(
+                        f,
+                        row.line,
+                        "noise must be given on both stance and sentiment",
+                    ));
                 }
             };
             let outlet = row.get("outlet").unwrap_or("").to_string();
             let text = if let Some(t) = row.get("text").filter(|_| has_text) {
                 t.to_string()
             } else {
-                let hash = row
-                    .get("sentence_hash")
-                    .ok_or_else(|| StanceError::record(f, row.line, "row has neither `text` nor `sentence_hash`"))?;
+                let hash = row.get("sentence_hash").ok_or_else(|| {
+                    StanceError::record(f, row.line, "row has neither `text` nor `sentence_hash`")
+                })?;
                 let Some(dir) = texts else {
                     return Err(StanceError::record(
                         f,
@@ -160,16 +204,25 @@ pub fn place(files: &[PathBuf], texts: Option<&Path>, lex: &Lexicon, clean: Clea
                 let units = article_cache.entry(article_id.clone()).or_insert_with(|| {
                     let p = dir.join(format!("{article_id}.txt"));
                     let bytes = std::fs::read(&p).ok()?;
-                    out.text_hashes.insert(article_id.clone(), crate::actors::hex_sha256(&bytes));
+                    out.text_hashes
+                        .insert(article_id.clone(), crate::actors::hex_sha256(&bytes));
                     let text = String::from_utf8(bytes).ok()?;
                     Some(article_units(&article_id, &text, lex, clean).1)
                 });
                 match units {
                     None => {
-                        unplaced.push(format!("{}:{}: article {article_id:?} not found in {}", f.display(), row.line, dir.display()));
+                        unplaced.push(format!(
+                            "{}:{}: article {article_id:?} not found in {}",
+                            f.display(),
+                            row.line,
+                            dir.display()
+                        ));
                         continue;
                     }
-                    Some(units) => match units.iter().find(|u| u.actor == actor && sentence_hash(&u.text) == hash) {
+                    Some(units) => match units
+                        .iter()
+                        .find(|u| u.actor == actor && sentence_hash(&u.text) == hash)
+                    {
                         Some(u) => u.text.clone(),
                         None => {
                             unplaced.push(format!(
@@ -184,7 +237,11 @@ pub fn place(files: &[PathBuf], texts: Option<&Path>, lex: &Lexicon, clean: Clea
             };
             let mentions = lex.find(&text);
             if !mentions.iter().any(|m| m.actor == actor_index) {
-                unplaced.push(format!("{}:{}: the sentence does not mention {actor} under this lexicon", f.display(), row.line));
+                unplaced.push(format!(
+                    "{}:{}: the sentence does not mention {actor} under this lexicon",
+                    f.display(),
+                    row.line
+                ));
                 continue;
             }
             out.units.push(LabeledUnit {
@@ -201,8 +258,14 @@ pub fn place(files: &[PathBuf], texts: Option<&Path>, lex: &Lexicon, clean: Clea
     }
     if !unplaced.is_empty() {
         let n = unplaced.len();
-        let list = unplaced.into_iter().take(50).collect::<Vec<_>>().join("\n  ");
-        return Err(StanceError::Training(format!("{n} label(s) cannot be placed:\n  {list}")));
+        let list = unplaced
+            .into_iter()
+            .take(50)
+            .collect::<Vec<_>>()
+            .join("\n  ");
+        return Err(StanceError::Training(format!(
+            "{n} label(s) cannot be placed:\n  {list}"
+        )));
     }
     if out.units.is_empty() {
         return Err(StanceError::Training("no usable (non-noise) labels".into()));

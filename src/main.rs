@@ -6,21 +6,22 @@ use rayon::prelude::*;
 use stance::actors::Lexicon;
 use stance::clean::CleanOptions;
 use stance::compare::{compare, ArticleRow, CompareOptions};
-use stance::eval::{cross_validate, GroupBy};
-use stance::features::FeatureSettings;
 use stance::input::{expand, Article, ArticleReader, InputFormat, InputOptions, Metadata};
-use stance::model::{StanceParams, SENTIMENT_CLASSES, STANCE_CLASSES};
+use stance::model::{SENTIMENT_CLASSES, STANCE_CLASSES};
 use stance::modelfile::StanceModel;
 use stance::output::{check_not_input, AtomicFile, Cell, Format, TableWriter};
 use stance::score::{ScoredArticle, Scorer};
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 mod cli_train;
 
 #[derive(Parser)]
-#[command(name = "stance", version, about = "Stance and sentiment toward Russia, Iran and the West in news text")]
+#[command(
+    name = "stance",
+    version,
+    about = "Stance and sentiment toward Russia, Iran and the West in news text"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -90,7 +91,8 @@ impl ModelArgs {
 pub fn load_lexicon(p: Option<&Path>) -> Result<Lexicon> {
     Ok(match p {
         Some(p) => {
-            let t = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            let t =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
             Lexicon::parse(&t, &p.display().to_string())?
         }
         None => Lexicon::default_lexicon(),
@@ -189,7 +191,9 @@ fn main() {
 
 pub fn setup_threads(n: Option<usize>) {
     if let Some(n) = n {
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
     }
 }
 
@@ -200,19 +204,34 @@ pub struct Sink {
 }
 
 impl Sink {
-    pub fn open(path: Option<&Path>, format: Option<Format>, inputs: &[PathBuf]) -> Result<(Sink, Box<dyn std::io::Write>)> {
+    pub fn open(
+        path: Option<&Path>,
+        format: Option<Format>,
+        inputs: &[PathBuf],
+    ) -> Result<(Sink, Box<dyn std::io::Write>)> {
         match path {
             Some(p) => {
                 check_not_input(p, inputs)?;
                 let f = AtomicFile::create(p)?;
                 let w = f.writer()?;
-                let format = format.or_else(|| Format::from_path(p)).unwrap_or(Format::Csv);
-                Ok((Sink { file: Some(f), format }, w))
+                let format = format
+                    .or_else(|| Format::from_path(p))
+                    .unwrap_or(Format::Csv);
+                Ok((
+                    Sink {
+                        file: Some(f),
+                        format,
+                    },
+                    w,
+                ))
             }
             None => {
                 let tty = std::io::stdout().is_terminal();
                 let format = format.unwrap_or(if tty { Format::Table } else { Format::Csv });
-                Ok((Sink { file: None, format }, Box::new(std::io::BufWriter::new(std::io::stdout()))))
+                Ok((
+                    Sink { file: None, format },
+                    Box::new(std::io::BufWriter::new(std::io::stdout())),
+                ))
             }
         }
     }
@@ -275,7 +294,9 @@ pub fn score_stream(
         if batch.is_empty() {
             break;
         }
-        let cols = columns.get_or_insert_with(|| batch[0].meta.keys().cloned().collect()).clone();
+        let cols = columns
+            .get_or_insert_with(|| batch[0].meta.keys().cloned().collect())
+            .clone();
         let scored: Vec<ScoredArticle> = batch.into_par_iter().map(|a| scorer.score(a)).collect();
         for s in &scored {
             summary.articles += 1;
@@ -299,8 +320,17 @@ pub fn score_stream(
         if !unused.is_empty() {
             bail!(
                 "{}: metadata rows for no article in the input: {}",
-                input.meta.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
-                unused.iter().take(10).map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                input
+                    .meta
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                unused
+                    .iter()
+                    .take(10)
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
     }
@@ -332,7 +362,11 @@ impl Summary {
             mb,
             self.seconds,
             mb / self.seconds.max(1e-9),
-            if self.replaced > 0 { format!(", {} invalid UTF-8 sequences replaced", self.replaced) } else { String::new() }
+            if self.replaced > 0 {
+                format!(", {} invalid UTF-8 sequences replaced", self.replaced)
+            } else {
+                String::new()
+            }
         );
     }
 }
@@ -343,15 +377,29 @@ fn progress(quiet: bool) -> Option<indicatif::ProgressBar> {
     }
     let b = indicatif::ProgressBar::new_spinner();
     b.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg} {bytes} ({bytes_per_sec}) {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} {bytes} ({bytes_per_sec}) {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
     Some(b)
 }
 
 pub const ARTICLE_FIXED: [&str; 14] = [
-    "actor", "mentions", "stance_score", "stance_lo", "stance_hi", "share_supportive", "share_skeptical", "share_neutral",
-    "sentiment_score", "sentiment_lo", "sentiment_hi", "share_positive", "share_negative", "share_neutral_sentiment",
+    "actor",
+    "mentions",
+    "stance_score",
+    "stance_lo",
+    "stance_hi",
+    "share_supportive",
+    "share_skeptical",
+    "share_neutral",
+    "sentiment_score",
+    "sentiment_lo",
+    "sentiment_hi",
+    "share_positive",
+    "share_negative",
+    "share_neutral_sentiment",
 ];
 
 fn cmd_score(a: ScoreArgs) -> Result<()> {
@@ -361,13 +409,19 @@ fn cmd_score(a: ScoreArgs) -> Result<()> {
     let scorer = Scorer {
         model: &model,
         lexicon: &lex,
-        clean: CleanOptions { clean: !a.input.no_clean },
+        clean: CleanOptions {
+            clean: !a.input.no_clean,
+        },
     };
     let guard = !a.run.no_csv_guard;
     let (art_sink, art_w) = Sink::open(a.out.as_deref(), a.format, &a.input.paths)?;
     let mut sent = match &a.sentences {
         Some(p) => {
-            let (s, w) = Sink::open(Some(p), a.format.filter(|f| *f != Format::Table), &a.input.paths)?;
+            let (s, w) = Sink::open(
+                Some(p),
+                a.format.filter(|f| *f != Format::Table),
+                &a.input.paths,
+            )?;
             Some((s, w))
         }
         None => None,
@@ -380,14 +434,31 @@ fn cmd_score(a: ScoreArgs) -> Result<()> {
             let mut h = vec!["article_id".to_string()];
             h.extend(cols.iter().cloned());
             h.extend(ARTICLE_FIXED.iter().map(|s| s.to_string()));
-            art_table = Some(TableWriter::new(art_w.take().expect("writer"), art_sink.format, h, guard)?);
+            art_table = Some(TableWriter::new(
+                art_w.take().expect("writer"),
+                art_sink.format,
+                h,
+                guard,
+            )?);
             if let Some((ss, w)) = sent.as_mut() {
                 let mut h = vec!["article_id".to_string()];
                 h.extend(cols.iter().cloned());
                 h.extend(
                     [
-                        "sentence_index", "actor", "matched", "stance", "p_supportive", "p_skeptical", "p_neutral", "sentiment",
-                        "p_positive", "p_negative", "p_neutral_sentiment", "span_start", "span_end", "text",
+                        "sentence_index",
+                        "actor",
+                        "matched",
+                        "stance",
+                        "p_supportive",
+                        "p_skeptical",
+                        "p_neutral",
+                        "sentiment",
+                        "p_positive",
+                        "p_negative",
+                        "p_neutral_sentiment",
+                        "span_start",
+                        "span_end",
+                        "text",
                     ]
                     .iter()
                     .map(|s| s.to_string()),
@@ -396,7 +467,10 @@ fn cmd_score(a: ScoreArgs) -> Result<()> {
                 sent_table = Some(TableWriter::new(w, ss.format, h, guard)?);
             }
         }
-        let meta: Vec<Cell> = cols.iter().map(|c| Cell::Str(s.article.meta.get(c).cloned().unwrap_or_default())).collect();
+        let meta: Vec<Cell> = cols
+            .iter()
+            .map(|c| Cell::Str(s.article.meta.get(c).cloned().unwrap_or_default()))
+            .collect();
         let t = art_table.as_mut().expect("created above");
         for g in &s.aggregates {
             let mut row = vec![Cell::Str(s.article.id.clone())];
@@ -463,12 +537,26 @@ fn warn_untrained_actors(model: &StanceModel, lex: &Lexicon, quiet: bool) {
 }
 
 /// Article rows for compare: from score's output files, or by scoring.
-fn article_rows(input: &InputArgs, model: &ModelArgs, run: &RunArgs) -> Result<(Vec<ArticleRow>, String)> {
+fn article_rows(
+    input: &InputArgs,
+    model: &ModelArgs,
+    run: &RunArgs,
+) -> Result<(Vec<ArticleRow>, String)> {
     let scored_files = input.paths.len() == 1 && {
         let p = &input.paths[0];
-        p.is_file() && matches!(Format::from_path(p), Some(Format::Csv) | Some(Format::Jsonl)) && header_has_score(p)
+        p.is_file()
+            && matches!(
+                Format::from_path(p),
+                Some(Format::Csv) | Some(Format::Jsonl)
+            )
+            && header_has_score(p)
     };
-    if scored_files || input.paths.iter().all(|p| p.is_file() && header_has_score(p)) {
+    if scored_files
+        || input
+            .paths
+            .iter()
+            .all(|p| p.is_file() && header_has_score(p))
+    {
         let mut rows = Vec::new();
         for p in &input.paths {
             rows.extend(stance::compare_io::read_article_rows(p)?);
@@ -480,7 +568,9 @@ fn article_rows(input: &InputArgs, model: &ModelArgs, run: &RunArgs) -> Result<(
     let scorer = Scorer {
         model: &m,
         lexicon: &lex,
-        clean: CleanOptions { clean: !input.no_clean },
+        clean: CleanOptions {
+            clean: !input.no_clean,
+        },
     };
     let mut rows = Vec::new();
     let (_, summary) = score_stream(input, &scorer, run.quiet, |s, _| {
@@ -494,16 +584,27 @@ fn article_rows(input: &InputArgs, model: &ModelArgs, run: &RunArgs) -> Result<(
                 sentiment_score: g.sentiment_score,
                 stance_shares: g.stance_shares,
                 sentiment_shares: g.sentiment_shares,
+                stance_ci: g.stance_ci,
+                sentiment_ci: g.sentiment_ci,
             });
         }
         Ok(())
     })?;
     summary.print(run.quiet);
-    Ok((rows, format!("model trained on {} units ({})", m.training.units, &m.training.data_hash[..12])))
+    Ok((
+        rows,
+        format!(
+            "model trained on {} units ({})",
+            m.training.units,
+            &m.training.data_hash[..12]
+        ),
+    ))
 }
 
 fn header_has_score(p: &Path) -> bool {
-    let Ok(f) = std::fs::File::open(p) else { return false };
+    let Ok(f) = std::fs::File::open(p) else {
+        return false;
+    };
     let mut line = String::new();
     let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(f), &mut line);
     line.contains("stance_score") && line.contains("mentions")
@@ -528,13 +629,30 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
         }
     }
     let groups = compare(&rows, &opts);
-    let method = format!("percentile bootstrap over articles within group, {} replicates, seed {}, 95%", a.replicates, a.seed);
+    let method = format!(
+        "95% intervals: percentile bootstrap over articles within group ({} replicates, seed {}); a group of one article: t-interval over its units",
+        a.replicates, a.seed
+    );
     let mut header: Vec<String> = a.by.clone();
     header.extend(
         [
-            "actor", "articles", "units", "stance_score", "stance_lo", "stance_hi", "sentiment_score", "sentiment_lo",
-            "sentiment_hi", "share_supportive", "share_skeptical", "share_neutral", "share_positive", "share_negative",
-            "share_neutral_sentiment", "warning", "interval_method",
+            "actor",
+            "articles",
+            "units",
+            "stance_score",
+            "stance_lo",
+            "stance_hi",
+            "sentiment_score",
+            "sentiment_lo",
+            "sentiment_hi",
+            "share_supportive",
+            "share_skeptical",
+            "share_neutral",
+            "share_positive",
+            "share_negative",
+            "share_neutral_sentiment",
+            "warning",
+            "interval_method",
         ]
         .iter()
         .map(|s| s.to_string()),
@@ -553,7 +671,7 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
         r.extend(num3(g.stance_shares));
         r.extend(num3(g.sentiment_shares));
         r.push(Cell::Str(g.warning.clone()));
-        r.push(Cell::Str(method.clone()));
+        r.push(Cell::Str(g.interval_method.clone()));
         r
     };
     if let Some(p) = &a.out {
@@ -566,13 +684,31 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
         sink.commit()?;
     }
     // The human table: fewer columns, shares as percentages left to the CSV.
-    let stdout_format = if a.out.is_some() { Format::Table } else { a.format.unwrap_or(Format::Table) };
+    let stdout_format = if a.out.is_some() {
+        Format::Table
+    } else {
+        a.format.unwrap_or(Format::Table)
+    };
     if stdout_format == Format::Table {
-        println!("stance compare — {source}; intervals: {method}");
+        println!("stance compare — {source}; {method}");
         let mut h: Vec<String> = a.by.clone();
-        h.extend(["actor", "articles", "units", "stance", "95% CI", "sentiment", "95% CI", "warning"].iter().map(|s| s.to_string()));
+        h.extend(
+            [
+                "actor",
+                "articles",
+                "units",
+                "stance",
+                "95% CI",
+                "sentiment",
+                "95% CI",
+                "warning",
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
         let mut t = TableWriter::new(Box::new(std::io::stdout()), Format::Table, h, false)?;
-        let ci = |c: Option<(f64, f64)>| c.map_or(String::new(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
+        let ci =
+            |c: Option<(f64, f64)>| c.map_or(String::new(), |(l, h)| format!("[{l:+.3}, {h:+.3}]"));
         for g in &groups {
             let mut r: Vec<Cell> = g.group.iter().map(|v| Cell::Str(v.clone())).collect();
             r.push(Cell::Str(g.actor.clone()));
@@ -587,20 +723,16 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
         }
         t.finish()?;
     } else {
-        let mut t = TableWriter::new(Box::new(std::io::stdout()), stdout_format, header, !a.run.no_csv_guard)?;
+        let mut t = TableWriter::new(
+            Box::new(std::io::stdout()),
+            stdout_format,
+            header,
+            !a.run.no_csv_guard,
+        )?;
         for g in &groups {
             t.row(&row_of(g))?;
         }
         t.finish()?;
     }
     Ok(())
-}
-
-pub fn params_from(alpha: f64, f: FeatureSettings) -> StanceParams {
-    StanceParams::new(f, alpha)
-}
-
-pub fn _unused(_: BTreeMap<String, String>, _: GroupBy) {}
-pub fn _cv() -> fn(&[stance::labels::LabeledUnit], &Lexicon, &stance::model::StanceValidParams, GroupBy, Option<usize>) -> stance::Result<stance::eval::EvalReport> {
-    cross_validate
 }

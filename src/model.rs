@@ -46,7 +46,7 @@ impl Default for StanceParams {
         StanceParams(StanceValidParams {
             features: FeatureSettings::default(),
             alpha: 0.5,
-            uniform_prior: false,
+            uniform_prior: true,
         })
     }
 }
@@ -82,13 +82,22 @@ impl ParamGuard for StanceParams {
         // linfa-bayes accepts alpha = 0 and then yields -inf log-probabilities
         // and NaN in prediction: refuse it here.
         if !(p.alpha.is_finite() && p.alpha > 0.0) {
-            return Err(StanceError::Param(format!("alpha must be a finite number > 0, got {}", p.alpha)));
+            return Err(StanceError::Param(format!(
+                "alpha must be a finite number > 0, got {}",
+                p.alpha
+            )));
         }
         if !(1..=3).contains(&p.features.ngram) {
-            return Err(StanceError::Param(format!("ngram must be 1, 2 or 3, got {}", p.features.ngram)));
+            return Err(StanceError::Param(format!(
+                "ngram must be 1, 2 or 3, got {}",
+                p.features.ngram
+            )));
         }
         if p.features.window > 50 {
-            return Err(StanceError::Param(format!("window must be at most 50 tokens, got {}", p.features.window)));
+            return Err(StanceError::Param(format!(
+                "window must be at most 50 tokens, got {}",
+                p.features.window
+            )));
         }
         if p.features.min_count == 0 {
             return Err(StanceError::Param("min_count must be at least 1".into()));
@@ -137,7 +146,12 @@ impl Head {
             .zip(&self.feature_log_prob)
             .map(|(lp, flp)| match lp {
                 None => f64::NEG_INFINITY,
-                Some(lp) => lp + counts.iter().map(|&(f, c)| c * flp[f as usize]).sum::<f64>(),
+                Some(lp) => {
+                    lp + counts
+                        .iter()
+                        .map(|&(f, c)| c * flp[f as usize])
+                        .sum::<f64>()
+                }
             })
             .collect()
     }
@@ -234,11 +248,24 @@ impl StanceValidParams {
             index: HashMap::new(),
         };
         model.rebuild_index();
-        let rows: Vec<Vec<(u32, f64)>> = examples.iter().map(|e| model.counts(&e.features)).collect();
+        let rows: Vec<Vec<(u32, f64)>> =
+            examples.iter().map(|e| model.counts(&e.features)).collect();
         let st: Vec<usize> = examples.iter().map(|e| e.stance).collect();
         let se: Vec<usize> = examples.iter().map(|e| e.sentiment).collect();
-        model.stance = fit_head(&rows, &st, model.vocabulary.len(), self.alpha, &STANCE_CLASSES)?;
-        model.sentiment = fit_head(&rows, &se, model.vocabulary.len(), self.alpha, &SENTIMENT_CLASSES)?;
+        model.stance = fit_head(
+            &rows,
+            &st,
+            model.vocabulary.len(),
+            self.alpha,
+            &STANCE_CLASSES,
+        )?;
+        model.sentiment = fit_head(
+            &rows,
+            &se,
+            model.vocabulary.len(),
+            self.alpha,
+            &SENTIMENT_CLASSES,
+        )?;
         if self.uniform_prior {
             for h in [&mut model.stance, &mut model.sentiment] {
                 let present = h.log_prior.iter().filter(|p| p.is_some()).count() as f64;
@@ -301,7 +328,13 @@ pub fn fit_linfa(
     model.ok_or_else(|| StanceError::Training("no rows".into()))
 }
 
-fn fit_head(rows: &[Vec<(u32, f64)>], y: &[usize], n_features: usize, alpha: f64, classes: &[&str]) -> Result<Head> {
+fn fit_head(
+    rows: &[Vec<(u32, f64)>],
+    y: &[usize],
+    n_features: usize,
+    alpha: f64,
+    classes: &[&str],
+) -> Result<Head> {
     let nb = fit_linfa(rows, y, n_features, alpha)?;
     let v = serde_json::to_value(&nb).map_err(|e| StanceError::Training(e.to_string()))?;
     let info = v

@@ -71,7 +71,8 @@ struct Envelope<'a> {
 
 impl StanceModel {
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let payload = serde_json::to_string(self).map_err(|e| StanceError::Training(e.to_string()))?;
+        let payload =
+            serde_json::to_string(self).map_err(|e| StanceError::Training(e.to_string()))?;
         let checksum = crate::actors::hex_sha256(payload.as_bytes());
         let mut out = format!(
             "{{\"format\":\"{FORMAT}\",\"format_version\":{FORMAT_VERSION},\"checksum\":\"{checksum}\",\"payload\":"
@@ -86,7 +87,8 @@ impl StanceModel {
             path: origin.to_string(),
             message: m,
         };
-        let text = std::str::from_utf8(bytes).map_err(|_| err("not a stance model (not UTF-8 text)".into()))?;
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| err("not a stance model (not UTF-8 text)".into()))?;
         let head: serde_json::Value = match serde_json::from_str::<Envelope>(text) {
             Ok(env) => {
                 if env.format != FORMAT {
@@ -100,17 +102,21 @@ impl StanceModel {
                 }
                 let sum = crate::actors::hex_sha256(env.payload.get().as_bytes());
                 if sum != env.checksum {
-                    return Err(err("checksum mismatch: the file was edited or corrupted".into()));
+                    return Err(err(
+                        "checksum mismatch: the file was edited or corrupted".into()
+                    ));
                 }
-                let mut m: StanceModel = serde_json::from_str(env.payload.get())
-                    .map_err(|e| err(format!("payload does not match format version {FORMAT_VERSION}: {e}")))?;
+                let mut m: StanceModel = serde_json::from_str(env.payload.get()).map_err(|e| {
+                    err(format!(
+                        "payload does not match format version {FORMAT_VERSION}: {e}"
+                    ))
+                })?;
                 m.validate().map_err(err)?;
                 m.model.rebuild_index();
                 return Ok(m);
             }
-            Err(e) => serde_json::from_str(text).map_err(|_| {
-                err(format!("not a stance model or truncated ({e})"))
-            })?,
+            Err(e) => serde_json::from_str(text)
+                .map_err(|_| err(format!("not a stance model or truncated ({e})")))?,
         };
         // Valid JSON but not our envelope: say what it is.
         match (head.get("format"), head.get("format_version")) {
@@ -138,9 +144,16 @@ impl StanceModel {
         if self.model.vocabulary.windows(2).any(|w| w[0] >= w[1]) {
             return Err("vocabulary is not sorted and unique".into());
         }
-        for (name, h) in [("stance", &self.model.stance), ("sentiment", &self.model.sentiment)] {
+        for (name, h) in [
+            ("stance", &self.model.stance),
+            ("sentiment", &self.model.sentiment),
+        ] {
             let k = h.classes.len();
-            if k != 3 || h.class_count.len() != k || h.log_prior.len() != k || h.feature_log_prob.len() != k {
+            if k != 3
+                || h.class_count.len() != k
+                || h.log_prior.len() != k
+                || h.feature_log_prob.len() != k
+            {
                 return Err(format!("{name} head has inconsistent class arrays"));
             }
             if h.log_prior.iter().all(|p| p.is_none()) {
@@ -148,10 +161,21 @@ impl StanceModel {
             }
             for (p, flp) in h.log_prior.iter().zip(&h.feature_log_prob) {
                 match p {
-                    Some(p) if !p.is_finite() => return Err(format!("{name} head has a non-finite prior")),
-                    Some(_) if flp.len() != v => return Err(format!("{name} head has {} feature weights for {v} features", flp.len())),
-                    Some(_) if flp.iter().any(|x| !x.is_finite()) => return Err(format!("{name} head has non-finite weights")),
-                    None if !flp.is_empty() => return Err(format!("{name} head has weights for an absent class")),
+                    Some(p) if !p.is_finite() => {
+                        return Err(format!("{name} head has a non-finite prior"))
+                    }
+                    Some(_) if flp.len() != v => {
+                        return Err(format!(
+                            "{name} head has {} feature weights for {v} features",
+                            flp.len()
+                        ))
+                    }
+                    Some(_) if flp.iter().any(|x| !x.is_finite()) => {
+                        return Err(format!("{name} head has non-finite weights"))
+                    }
+                    None if !flp.is_empty() => {
+                        return Err(format!("{name} head has weights for an absent class"))
+                    }
                     _ => {}
                 }
             }

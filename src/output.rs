@@ -70,7 +70,12 @@ pub struct TableWriter {
 }
 
 impl TableWriter {
-    pub fn new(w: Box<dyn Write>, format: Format, header: Vec<String>, guard_cells: bool) -> Result<Self> {
+    pub fn new(
+        w: Box<dyn Write>,
+        format: Format,
+        header: Vec<String>,
+        guard_cells: bool,
+    ) -> Result<Self> {
         let mut t = TableWriter {
             format,
             header,
@@ -101,7 +106,11 @@ impl TableWriter {
                         other => other.text(),
                     })
                     .collect();
-                self.csv.as_mut().expect("csv writer").write_record(&rec).map_err(csv_err)?;
+                self.csv
+                    .as_mut()
+                    .expect("csv writer")
+                    .write_record(&rec)
+                    .map_err(csv_err)?;
             }
             Format::Jsonl => {
                 let mut line = String::from("{");
@@ -112,14 +121,20 @@ impl TableWriter {
                     line.push_str(&serde_json::to_string(h).unwrap_or_default());
                     line.push(':');
                     match c {
-                        Cell::Str(s) => line.push_str(&serde_json::to_string(s).unwrap_or_default()),
+                        Cell::Str(s) => {
+                            line.push_str(&serde_json::to_string(s).unwrap_or_default())
+                        }
                         Cell::Int(n) => line.push_str(&n.to_string()),
                         Cell::Num(x) => line.push_str(&format!("{x:.6}")),
                         Cell::Empty => line.push_str("null"),
                     }
                 }
                 line.push_str("}\n");
-                self.out.as_mut().expect("writer").write_all(line.as_bytes()).map_err(io_err)?;
+                self.out
+                    .as_mut()
+                    .expect("writer")
+                    .write_all(line.as_bytes())
+                    .map_err(io_err)?;
             }
             Format::Table => self.rows.push(cells.iter().map(|c| c.text()).collect()),
         }
@@ -129,7 +144,11 @@ impl TableWriter {
     pub fn finish(mut self) -> Result<()> {
         match self.format {
             Format::Csv => {
-                self.csv.as_mut().expect("csv writer").flush().map_err(io_err)?;
+                self.csv
+                    .as_mut()
+                    .expect("csv writer")
+                    .flush()
+                    .map_err(io_err)?;
             }
             Format::Jsonl => self.out.as_mut().expect("writer").flush().map_err(io_err)?,
             Format::Table => {
@@ -144,7 +163,11 @@ impl TableWriter {
                         one_line
                     }
                 };
-                let rows: Vec<Vec<String>> = self.rows.iter().map(|r| r.iter().map(|c| clip(c)).collect()).collect();
+                let rows: Vec<Vec<String>> = self
+                    .rows
+                    .iter()
+                    .map(|r| r.iter().map(|c| clip(c)).collect())
+                    .collect();
                 for r in std::iter::once(&self.header).chain(rows.iter()) {
                     for (i, c) in r.iter().enumerate() {
                         width[i] = width[i].max(c.chars().count());
@@ -167,7 +190,16 @@ impl TableWriter {
                     cells.join("  ").trim_end().to_string()
                 };
                 writeln!(out, "{}", line(&self.header)).map_err(io_err)?;
-                writeln!(out, "{}", width.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  ")).map_err(io_err)?;
+                writeln!(
+                    out,
+                    "{}",
+                    width
+                        .iter()
+                        .map(|w| "-".repeat(*w))
+                        .collect::<Vec<_>>()
+                        .join("  ")
+                )
+                .map_err(io_err)?;
                 for r in &rows {
                     writeln!(out, "{}", line(r)).map_err(io_err)?;
                 }
@@ -210,13 +242,26 @@ impl AtomicFile {
     }
 
     pub fn writer(&self) -> Result<Box<dyn Write>> {
-        let f = self.tmp.reopen().map_err(|e| StanceError::io(&self.target, e))?;
+        let f = self
+            .tmp
+            .reopen()
+            .map_err(|e| StanceError::io(&self.target, e))?;
         Ok(Box::new(std::io::BufWriter::new(f)))
     }
 
     pub fn commit(self) -> Result<()> {
         let target = self.target.clone();
-        self.tmp.persist(&target).map_err(|e| StanceError::io(&target, e.error))?;
+        // Temporary files are created private (0600); an output is an
+        // ordinary file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ =
+                std::fs::set_permissions(self.tmp.path(), std::fs::Permissions::from_mode(0o644));
+        }
+        self.tmp
+            .persist(&target)
+            .map_err(|e| StanceError::io(&target, e.error))?;
         Ok(())
     }
 }
@@ -228,8 +273,13 @@ pub fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<()> {
     };
     for i in inputs {
         if let Ok(c) = i.canonicalize() {
-            if c == o || (c.is_dir() && o.starts_with(&c) && o.extension().is_some_and(|e| e == "txt")) {
-                return Err(StanceError::file(out, "refusing to overwrite an input file"));
+            if c == o
+                || (c.is_dir() && o.starts_with(&c) && o.extension().is_some_and(|e| e == "txt"))
+            {
+                return Err(StanceError::file(
+                    out,
+                    "refusing to overwrite an input file",
+                ));
             }
         }
     }

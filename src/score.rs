@@ -60,7 +60,12 @@ pub struct Scorer<'a> {
 
 impl Scorer<'_> {
     pub fn score_unit(&self, unit: Unit) -> ScoredUnit {
-        let f = features(&unit.text, &unit.mentions, unit.actor_index, &self.model.model.params.features);
+        let f = features(
+            &unit.text,
+            &unit.mentions,
+            unit.actor_index,
+            &self.model.model.params.features,
+        );
         let (ps, pe) = self.model.model.predict(&f);
         ScoredUnit {
             stance: argmax(&ps),

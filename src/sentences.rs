@@ -10,9 +10,9 @@
 
 /// Abbreviations after which a period never ends a sentence.
 const ALWAYS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "adm", "gov", "sen",
-    "rep", "st", "jr", "sr", "vs", "e.g", "i.e", "cf", "approx", "dept", "fig", "vol", "pp",
-    "maj", "cmdr", "rev", "hon", "messrs", "mt", "ft", "sec", "amb", "pres",
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "adm", "gov", "sen", "rep",
+    "st", "jr", "sr", "vs", "e.g", "i.e", "cf", "approx", "dept", "fig", "vol", "pp", "maj",
+    "cmdr", "rev", "hon", "messrs", "mt", "ft", "sec", "amb", "pres",
 ];
 /// Abbreviations that end a sentence only when the next word is a typical sentence opener.
 const AMBIGUOUS: &[&str] = &[
@@ -24,9 +24,40 @@ const BEFORE_NUMBER: &[&str] = &[
     "dec", "art", "p",
 ];
 const OPENERS: &[&str] = &[
-    "The", "But", "This", "It", "In", "And", "A", "An", "He", "She", "They", "We", "That",
-    "These", "Those", "However", "Yet", "So", "As", "Its", "Their", "There", "I", "If", "On",
-    "For", "Meanwhile", "Still", "Moreover", "Since", "When", "While", "After", "Such",
+    "The",
+    "But",
+    "This",
+    "It",
+    "In",
+    "And",
+    "A",
+    "An",
+    "He",
+    "She",
+    "They",
+    "We",
+    "That",
+    "These",
+    "Those",
+    "However",
+    "Yet",
+    "So",
+    "As",
+    "Its",
+    "Their",
+    "There",
+    "I",
+    "If",
+    "On",
+    "For",
+    "Meanwhile",
+    "Still",
+    "Moreover",
+    "Since",
+    "When",
+    "While",
+    "After",
+    "Such",
 ];
 
 fn is_terminal(c: char) -> bool {
@@ -41,7 +72,10 @@ fn is_closer(c: char) -> bool {
 }
 
 fn is_opener_punct(c: char) -> bool {
-    matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '‹' | '*' | '_')
+    matches!(
+        c,
+        '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '‹' | '*' | '_'
+    )
 }
 
 /// Byte ranges of the sentences of `text`, trimmed of surrounding white space.
@@ -114,7 +148,9 @@ fn starts_sentence(chars: &[(usize, char)], k: usize) -> bool {
         k += 1;
     }
     match chars.get(k) {
-        Some(&(_, c)) => c.is_uppercase() || c.is_numeric() || (c.is_alphabetic() && !c.is_lowercase()),
+        Some(&(_, c)) => {
+            c.is_uppercase() || c.is_numeric() || (c.is_alphabetic() && !c.is_lowercase())
+        }
         None => false,
     }
 }
@@ -172,7 +208,10 @@ fn abbreviation_before(text: &str, chars: &[(usize, char)], i: usize, k: usize) 
         return next.chars().next().is_some_and(|c| c.is_ascii_digit());
     }
     // Dotted acronyms not in the lists ("D.C.", "N.Y."): treat like U.S.
-    if lower.len() >= 3 && lower.contains('.') && lower.chars().all(|c| c == '.' || c.is_alphabetic()) {
+    if lower.len() >= 3
+        && lower.contains('.')
+        && lower.chars().all(|c| c == '.' || c.is_alphabetic())
+    {
         return !OPENERS.contains(&next);
     }
     false
@@ -188,7 +227,8 @@ mod tests {
 
     #[test]
     fn abbreviations_and_initials_do_not_split() {
-        let t = "Ilan I. Berman met Gen. Smith and Dr. Jones in the U.S. Capitol on Jan. 5. He left.";
+        let t =
+            "Ilan I. Berman met Gen. Smith and Dr. Jones in the U.S. Capitol on Jan. 5. He left.";
         assert_eq!(
             sents(t),
             vec![
@@ -226,6 +266,9 @@ mod tests {
 
     #[test]
     fn e_g_and_i_e() {
-        assert_eq!(sents("Some states, e.g. Iran, i.e. Tehran, object. Others do not.").len(), 2);
+        assert_eq!(
+            sents("Some states, e.g. Iran, i.e. Tehran, object. Others do not.").len(),
+            2
+        );
     }
 }

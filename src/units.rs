@@ -39,7 +39,12 @@ pub fn sentence_hash(text: &str) -> String {
 }
 
 /// Clean an article and cut it into units.
-pub fn article_units(id: &str, text: &str, lex: &Lexicon, opts: CleanOptions) -> (Cleaned, Vec<Unit>) {
+pub fn article_units(
+    id: &str,
+    text: &str,
+    lex: &Lexicon,
+    opts: CleanOptions,
+) -> (Cleaned, Vec<Unit>) {
     let cleaned = clean(text, opts);
     let units = units_of(id, &cleaned, lex);
     (cleaned, units)

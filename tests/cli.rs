@@ -1,0 +1,367 @@
+//! End-to-end behaviour of the binary on the real seed articles.
+mod common;
+use common::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The README's main job: compare the seeds by outlet on the shipped model.
+#[test]
+fn readme_main_job_compares_all_seed_outlets_and_actors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp.csv");
+    let o = run(
+        &[
+            "compare",
+            "seeds/",
+            "--meta",
+            "seeds/meta.csv",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    for outlet in [
+        "etemad",
+        "afpc",
+        "responsible-statecraft",
+        "content-farm",
+        "khoshnood-unknown",
+    ] {
+        assert!(table.contains(outlet), "table lacks {outlet}:\n{table}");
+    }
+    let mut r = csv::Reader::from_path(&out).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(|s| s.to_string()).collect();
+    for col in [
+        "outlet",
+        "actor",
+        "articles",
+        "units",
+        "stance_score",
+        "stance_lo",
+        "stance_hi",
+        "sentiment_score",
+        "sentiment_lo",
+        "sentiment_hi",
+        "warning",
+        "interval_method",
+    ] {
+        assert!(h.iter().any(|x| x == col), "missing column {col}");
+    }
+    let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let get = |c: &str| {
+            rec.get(h.iter().position(|x| x == c).unwrap())
+                .unwrap()
+                .to_string()
+        };
+        for c in ["stance_score", "sentiment_score"] {
+            let v: f64 = get(c).parse().unwrap();
+            assert!(v.is_finite() && (-1.0..=1.0).contains(&v), "{c} = {v}");
+        }
+        // One article per outlet: a warning, and no bootstrap interval wider than [-1, 1].
+        assert!(get("warning").contains("fewer than 5 articles"));
+        seen.entry(get("outlet")).or_default().insert(get("actor"));
+    }
+    assert_eq!(seen.len(), 5);
+    for (outlet, actors) in seen {
+        assert_eq!(actors.len(), 3, "{outlet} lacks an actor: {actors:?}");
+    }
+}
+
+#[test]
+fn score_writes_sentences_and_articles_deterministically_across_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let s = dir.path().join(format!("s{threads}.csv"));
+        let a = dir.path().join(format!("a{threads}.jsonl"));
+        let o = run(
+            &[
+                "score",
+                "seeds/",
+                "--meta",
+                "seeds/meta.csv",
+                "--sentences",
+                s.to_str().unwrap(),
+                "--out",
+                a.to_str().unwrap(),
+                "--threads",
+                threads,
+                "--quiet",
+            ],
+            &root(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        outputs.push((std::fs::read(&s).unwrap(), std::fs::read(&a).unwrap()));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    let text = String::from_utf8(outputs[0].0.clone()).unwrap();
+    let header = text.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "article_id,outlet,title,author,date,sentence_index,actor,matched,stance,p_supportive,p_skeptical,p_neutral,sentiment,p_positive,p_negative,p_neutral_sentiment,span_start,span_end,text"
+    );
+    // Seed 002's teasers of other articles are not scored as seed 002.
+    for teaser in ["Ryabkov", "raider attack", "ASEAN", "sycophants"] {
+        assert!(!text.contains(teaser), "teaser text {teaser:?} was scored");
+    }
+    // Every JSONL article row parses and has probabilities-derived scores in range.
+    for l in String::from_utf8(outputs[0].1.clone()).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let s = v["stance_score"].as_f64().unwrap();
+        assert!((-1.0..=1.0).contains(&s));
+    }
+}
+
+#[test]
+fn compare_combines_score_shards_like_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = dir.path().join("all.csv");
+    let o = run(
+        &[
+            "score",
+            "seeds/",
+            "--meta",
+            "seeds/meta.csv",
+            "--out",
+            all.to_str().unwrap(),
+            "--quiet",
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let direct = run(
+        &[
+            "compare",
+            "seeds/",
+            "--meta",
+            "seeds/meta.csv",
+            "--format",
+            "csv",
+            "--quiet",
+        ],
+        &root(),
+    );
+    let from_rows = run(
+        &[
+            "compare",
+            all.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--quiet",
+        ],
+        &root(),
+    );
+    assert!(from_rows.status.success(), "{}", stderr(&from_rows));
+    assert_eq!(stdout(&direct), stdout(&from_rows));
+}
+
+fn expect_error(args: &[&str], needle: &str, no_file: Option<&std::path::Path>) {
+    let o = run(args, &root());
+    assert_eq!(o.status.code(), Some(2), "args {args:?}: {}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(needle),
+        "error for {args:?} should mention {needle:?}: {e}"
+    );
+    assert!(!e.contains("panicked"), "{e}");
+    assert_eq!(e.trim().lines().count(), 1, "one-line error expected: {e}");
+    if let Some(p) = no_file {
+        assert!(!p.exists(), "partial output {} was left", p.display());
+    }
+}
+
+#[test]
+fn bad_inputs_fail_with_named_location_and_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = d.join("out.csv");
+    let o = out.to_str().unwrap();
+    std::fs::write(
+        d.join("latin1.txt"),
+        b"Russia and Iran \xe9 signed.\nMore text about Moscow.\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("empty.txt"), b"  \n\n").unwrap();
+    std::fs::write(
+        d.join("bad.jsonl"),
+        "{\"id\":\"a\",\"text\":\"Russia backs Iran.\"}\n{not json\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("notext.csv"), "id,body\na,Russia backs Iran.\n").unwrap();
+    std::fs::write(d.join("dup.jsonl"), "{\"id\":\"a\",\"text\":\"Russia backs Iran.\"}\n{\"id\":\"a\",\"text\":\"Moscow backs Tehran.\"}\n").unwrap();
+    std::fs::write(d.join("notobj.jsonl"), "[1,2]\n").unwrap();
+    let p = |n: &str| d.join(n).to_str().unwrap().to_string();
+    expect_error(
+        &["score", &p("missing.txt"), "--out", o],
+        "missing.txt",
+        Some(&out),
+    );
+    expect_error(
+        &["score", &p("latin1.txt"), "--out", o],
+        "latin1.txt: not valid UTF-8 at byte 16 (line 1)",
+        Some(&out),
+    );
+    expect_error(
+        &["score", &p("empty.txt"), "--out", o],
+        "empty text",
+        Some(&out),
+    );
+    expect_error(
+        &["score", &p("bad.jsonl"), "--out", o],
+        "bad.jsonl:2: not valid JSON",
+        Some(&out),
+    );
+    expect_error(
+        &["score", &p("notext.csv"), "--out", o],
+        "notext.csv:1: CSV has no `text` column",
+        Some(&out),
+    );
+    expect_error(
+        &["score", &p("dup.jsonl"), "--out", o],
+        "dup.jsonl:2: duplicate article id",
+        Some(&out),
+    );
+    expect_error(
+        &["score", &p("notobj.jsonl"), "--out", o],
+        "notobj.jsonl:1: a JSONL record must be an object",
+        Some(&out),
+    );
+    // A model file of another format version, and a corrupted one.
+    let good = std::fs::read_to_string(root().join("models/default.model")).unwrap();
+    std::fs::write(
+        d.join("v9.model"),
+        good.replacen("\"format_version\":1", "\"format_version\":9", 1),
+    )
+    .unwrap();
+    expect_error(
+        &["score", "seeds/", "--model", &p("v9.model"), "--out", o],
+        "format version 9 is not supported",
+        Some(&out),
+    );
+    std::fs::write(
+        d.join("edit.model"),
+        good.replacen("\"alpha\":", "\"alpha\": ", 1),
+    )
+    .unwrap();
+    expect_error(
+        &["score", "seeds/", "--model", &p("edit.model"), "--out", o],
+        "checksum mismatch",
+        Some(&out),
+    );
+    std::fs::write(d.join("trunc.model"), &good[..good.len() / 2]).unwrap();
+    expect_error(
+        &["score", "seeds/", "--model", &p("trunc.model"), "--out", o],
+        "truncated",
+        Some(&out),
+    );
+    // Refuse to overwrite an input.
+    std::fs::copy(
+        root().join("seeds/004_09f961840c843274.txt"),
+        d.join("art.txt"),
+    )
+    .unwrap();
+    expect_error(
+        &["score", &p("art.txt"), "--out", &p("art.txt")],
+        "refusing to overwrite an input file",
+        None,
+    );
+}
+
+#[test]
+fn labels_with_unknown_label_or_actor_are_rejected_with_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("l.csv"), "article_id,actor,text,stance,sentiment\na,russia,Russia backs Iran.,neutral,neutral\na,russia,Moscow is wrong.,hostile,negative\n").unwrap();
+    std::fs::write(
+        d.join("m.csv"),
+        "article_id,actor,text,stance,sentiment\na,china,Beijing backs Iran.,neutral,neutral\n",
+    )
+    .unwrap();
+    let m = d.join("x.model");
+    expect_error(
+        &[
+            "train",
+            "--data",
+            d.join("l.csv").to_str().unwrap(),
+            "--out",
+            m.to_str().unwrap(),
+        ],
+        "l.csv:3: column `stance`: unknown label \"hostile\"",
+        Some(&m),
+    );
+    expect_error(
+        &[
+            "train",
+            "--data",
+            d.join("m.csv").to_str().unwrap(),
+            "--out",
+            m.to_str().unwrap(),
+        ],
+        "m.csv:2: unknown actor \"china\"",
+        Some(&m),
+    );
+}
+
+#[test]
+fn train_prints_nothing_it_did_not_mean_to() {
+    // linfa-bayes 0.8.1 has a dbg! in fit_with; it must never reach users.
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("seed.model");
+    let o = run(
+        &[
+            "train",
+            "--data",
+            "training/labels.csv",
+            "--out",
+            m.to_str().unwrap(),
+            "--no-cv",
+            "--quiet",
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        !e.contains("ClassHistogram") && !e.contains("[src/") && !e.contains("feature_log_prob"),
+        "debug output leaked: {}",
+        &e[..e.len().min(300)]
+    );
+    assert!(stdout(&o).is_empty());
+    // Only warnings about rare classes may appear.
+    for l in e.lines() {
+        assert!(
+            l.starts_with("stance: warning:"),
+            "unexpected stderr line: {l}"
+        );
+    }
+}
+
+/// The shipped model is exactly what `stance train` makes from the labeled set.
+#[test]
+fn shipped_model_is_reproduced_byte_for_byte() {
+    let Some(corpus) = corpus() else {
+        eprintln!("skipped: ../shared/corpus is not beside the checkout");
+        return;
+    };
+    let recipe = std::fs::read_to_string(root().join("models/TRAIN_ARGS")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("re.model");
+    let mut args: Vec<String> = vec!["train".into()];
+    args.extend(
+        recipe
+            .split_whitespace()
+            .map(|s| s.replace("{corpus}", corpus.to_str().unwrap())),
+    );
+    args.extend(["--out".into(), m.to_str().unwrap().into(), "--quiet".into()]);
+    let a: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    let o = run(&a, &root());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        std::fs::read(&m).unwrap() == std::fs::read(root().join("models/default.model")).unwrap(),
+        "retrained model differs from models/default.model"
+    );
+}
