@@ -44,7 +44,12 @@ fn unguard(v: &str) -> String {
 }
 
 fn opt_ci(fields: &BTreeMap<String, String>, lo: &str, hi: &str) -> Option<(f64, f64)> {
-    let g = |k: &str| fields.get(k).and_then(|v| v.parse::<f64>().ok()).filter(|x| x.is_finite());
+    let g = |k: &str| {
+        fields
+            .get(k)
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|x| x.is_finite())
+    };
     Some((g(lo)?, g(hi)?))
 }
 

@@ -317,17 +317,20 @@ pub fn score_stream(
     }
     if let Some(m) = &meta {
         let unused: Vec<&String> = m.rows.keys().filter(|k| !used_meta.contains(*k)).collect();
-        if !unused.is_empty() {
-            bail!(
-                "{}: metadata rows for no article in the input: {}",
+        if !unused.is_empty() && !quiet {
+            // Not an error: one metadata file commonly describes a whole
+            // collection of which a run scores a part. But never silent.
+            eprintln!(
+                "stance: warning: {}: {} metadata row(s) match no article in the input (first: {})",
                 input
                     .meta
                     .as_ref()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default(),
+                unused.len(),
                 unused
                     .iter()
-                    .take(10)
+                    .take(3)
                     .map(|s| s.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
