@@ -96,11 +96,24 @@ pub struct CleanOptions {
     /// When false, only split into paragraphs and sentences: for text that is
     /// already clean.
     pub clean: bool,
+    pub splitter: sentences::Splitter,
 }
 
 impl Default for CleanOptions {
     fn default() -> Self {
-        CleanOptions { clean: true }
+        CleanOptions {
+            clean: true,
+            splitter: sentences::Splitter::Rules,
+        }
+    }
+}
+
+impl CleanOptions {
+    pub fn with_clean(clean: bool) -> Self {
+        CleanOptions {
+            clean,
+            ..Default::default()
+        }
     }
 }
 
@@ -150,7 +163,7 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
     for block in blocks {
         let (btext, map) = block_text(text, &block);
         let mut comment_tail = false;
-        for (s, e) in sentences::split(&btext) {
+        for (s, e) in sentences::split_with(&btext, opts.splitter) {
             // Markup residue ("**") at a sentence's edges belongs to it, so
             // that every byte of the input is accounted for.
             let mut start = map[s].0;

@@ -489,13 +489,19 @@ pub struct SentencesArgs {
     gold: Option<PathBuf>,
     #[arg(long)]
     no_clean: bool,
+    /// Sentence splitter (uax29 is there to measure against the gold).
+    #[arg(long, value_enum, default_value = "rules")]
+    splitter: stance::sentences::Splitter,
     /// table (default), csv or jsonl.
     #[arg(long, value_enum)]
     format: Option<Format>,
 }
 
 pub fn sentences(a: SentencesArgs) -> Result<()> {
-    let opts = CleanOptions { clean: !a.no_clean };
+    let opts = CleanOptions {
+        clean: !a.no_clean,
+        splitter: a.splitter,
+    };
     let mut total = stance::gold::GoldScore::default();
     let (sink, w) = Sink::open(None, a.format, &[])?;
     let h = [

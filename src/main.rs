@@ -412,9 +412,7 @@ fn cmd_score(a: ScoreArgs) -> Result<()> {
     let scorer = Scorer {
         model: &model,
         lexicon: &lex,
-        clean: CleanOptions {
-            clean: !a.input.no_clean,
-        },
+        clean: CleanOptions::with_clean(!a.input.no_clean),
     };
     let guard = !a.run.no_csv_guard;
     let (art_sink, art_w) = Sink::open(a.out.as_deref(), a.format, &a.input.paths)?;
@@ -571,9 +569,7 @@ fn article_rows(
     let scorer = Scorer {
         model: &m,
         lexicon: &lex,
-        clean: CleanOptions {
-            clean: !input.no_clean,
-        },
+        clean: CleanOptions::with_clean(!input.no_clean),
     };
     let mut rows = Vec::new();
     let (_, summary) = score_stream(input, &scorer, run.quiet, |s, _| {

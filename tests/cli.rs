@@ -365,3 +365,42 @@ fn shipped_model_is_reproduced_byte_for_byte() {
         "retrained model differs from models/default.model"
     );
 }
+
+#[test]
+fn train_lists_labels_it_cannot_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("texts")).unwrap();
+    std::fs::copy(
+        root().join("seeds/004_09f961840c843274.txt"),
+        d.join("texts/art.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("l.csv"),
+        "article_id,actor,sentence_hash,stance,sentiment\nart,russia,0000000000000000,neutral,neutral\ngone,iran,1111111111111111,neutral,neutral\n",
+    )
+    .unwrap();
+    let m = d.join("x.model");
+    let o = run(
+        &[
+            "train",
+            "--data",
+            d.join("l.csv").to_str().unwrap(),
+            "--texts",
+            d.join("texts").to_str().unwrap(),
+            "--out",
+            m.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("2 label(s) cannot be placed"), "{e}");
+    assert!(
+        e.contains("l.csv:2: no sentence with hash 0000000000000000"),
+        "{e}"
+    );
+    assert!(e.contains("l.csv:3: article \"gone\" not found"), "{e}");
+    assert!(!m.exists());
+}
