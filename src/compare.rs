@@ -190,9 +190,210 @@ mod tests {
     use super::*;
 
     #[test]
+    fn adjusted_shares_invert_a_known_confusion() {
+        // True shares (0.2, 0.3, 0.5) seen through a known confusion matrix.
+        let conf = vec![vec![80, 10, 10], vec![10, 70, 20], vec![5, 5, 90]];
+        let m = |i: usize, j: usize| conf[i][j] as f64 / 100.0;
+        let p = [0.2, 0.3, 0.5];
+        let q: Vec<f64> = (0..3)
+            .map(|j| (0..3).map(|i| p[i] * m(i, j)).sum())
+            .collect();
+        let adj = adjusted_shares([q[0], q[1], q[2]], &conf).unwrap();
+        for k in 0..3 {
+            assert!((adj[k] - p[k]).abs() < 1e-9, "{adj:?}");
+        }
+        // A classifier that cannot tell classes apart gives no correction.
+        assert!(adjusted_shares(
+            [0.3, 0.3, 0.4],
+            &[vec![1, 1, 8], vec![1, 1, 8], vec![1, 1, 8]]
+        )
+        .is_none());
+    }
+
+    #[test]
     fn iso_weeks() {
         assert_eq!(iso_week(2021, 1, 3).unwrap(), "2020-W53");
         assert_eq!(iso_week(2025, 10, 18).unwrap(), "2025-W42");
         assert_eq!(iso_week(2024, 12, 30).unwrap(), "2025-W01");
     }
+}
+
+/// Adjusted classify-and-count: the share of each true class, given the
+/// shares of predicted labels and the cross-validated confusion matrix
+/// ([gold][pred]) stored in the model. Solves Mᵀp = q, where M[i][j] is
+/// P(predicted j | true i), then clips to [0, 1] and renormalises. None
+/// when a class had no gold units or the system is singular.
+/// Smallest |det M| for which adjusted shares are reported.
+pub const MIN_CONFUSION_DET: f64 = 0.05;
+
+pub fn adjusted_shares(observed: [f64; 3], confusion: &[Vec<usize>]) -> Option<[f64; 3]> {
+    if confusion.len() != 3 || confusion.iter().any(|r| r.len() != 3) {
+        return None;
+    }
+    // a = Mᵀ, augmented with q.
+    let mut a = [[0.0f64; 4]; 3];
+    for i in 0..3 {
+        let total: usize = confusion[i].iter().sum();
+        if total == 0 {
+            return None;
+        }
+        for j in 0..3 {
+            a[j][i] = confusion[i][j] as f64 / total as f64;
+        }
+    }
+    for (j, row) in a.iter_mut().enumerate() {
+        row[3] = observed[j];
+    }
+    // A weak classifier's confusion matrix is close to singular and the
+    // correction then swings to the corners of the simplex: refuse it.
+    let det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
+        - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+        + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+    if det.abs() < MIN_CONFUSION_DET {
+        return None;
+    }
+    for col in 0..3 {
+        let piv = (col..3).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))?;
+        if a[piv][col].abs() < 1e-9 {
+            return None;
+        }
+        a.swap(col, piv);
+        for r in 0..3 {
+            if r != col {
+                let f = a[r][col] / a[col][col];
+                for c in col..4 {
+                    a[r][c] -= f * a[col][c];
+                }
+            }
+        }
+    }
+    let mut p = [0.0; 3];
+    for i in 0..3 {
+        p[i] = (a[i][3] / a[i][i]).clamp(0.0, 1.0);
+    }
+    let s: f64 = p.iter().sum();
+    if s <= 0.0 {
+        return None;
+    }
+    Some([p[0] / s, p[1] / s, p[2] / s])
+}
+
+/// A difference between two groups (or a group and the rest) for one actor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffRow {
+    pub actor: String,
+    pub group_a: String,
+    pub group_b: String,
+    pub articles_a: usize,
+    pub articles_b: usize,
+    pub units_a: usize,
+    pub units_b: usize,
+    pub stance_diff: f64,
+    pub stance_ci: Option<(f64, f64)>,
+    pub stance_p: Option<f64>,
+    pub sentiment_diff: f64,
+    pub sentiment_ci: Option<(f64, f64)>,
+    pub sentiment_p: Option<f64>,
+    pub warning: String,
+}
+
+/// Above this many groups, each group is compared with the rest instead of
+/// with every other group.
+pub const MAX_PAIRWISE_GROUPS: usize = 12;
+
+pub fn differences(
+    rows: &[ArticleRow],
+    opts: &CompareOptions,
+    permutations: usize,
+) -> Vec<DiffRow> {
+    type Items = Vec<(f64, f64)>;
+    let mut by_actor: BTreeMap<String, BTreeMap<String, (Items, Items)>> = BTreeMap::new();
+    for r in rows {
+        let key: Vec<String> = opts.by.iter().map(|b| group_value(&r.meta, b)).collect();
+        let e = by_actor
+            .entry(r.actor.clone())
+            .or_default()
+            .entry(key.join(" / "))
+            .or_default();
+        let m = r.mentions as f64;
+        e.0.push((r.stance_score * m, m));
+        e.1.push((r.sentiment_score * m, m));
+    }
+    let mut out = Vec::new();
+    for (ai, (actor, groups)) in by_actor.into_iter().enumerate() {
+        let names: Vec<&String> = groups.keys().collect();
+        let mut pairs: Vec<(String, (Items, Items), String, (Items, Items))> = Vec::new();
+        if names.len() <= MAX_PAIRWISE_GROUPS {
+            for i in 0..names.len() {
+                for j in i + 1..names.len() {
+                    pairs.push((
+                        names[i].clone(),
+                        groups[names[i]].clone(),
+                        names[j].clone(),
+                        groups[names[j]].clone(),
+                    ));
+                }
+            }
+        } else {
+            for n in &names {
+                let mut rest: (Items, Items) = (Vec::new(), Vec::new());
+                for (m, g) in &groups {
+                    if m != *n {
+                        rest.0.extend(g.0.iter().copied());
+                        rest.1.extend(g.1.iter().copied());
+                    }
+                }
+                pairs.push(((*n).clone(), groups[*n].clone(), "(rest)".into(), rest));
+            }
+        }
+        for (pi, (na, a, nb, b)) in pairs.into_iter().enumerate() {
+            let seed = opts.seed.wrapping_add(((ai as u64) << 32) + pi as u64);
+            let units = |g: &(Items, Items)| g.0.iter().map(|x| x.1).sum::<f64>() as usize;
+            let mean = |v: &Items| pooled_mean(v).unwrap_or(f64::NAN);
+            let mut warn = Vec::new();
+            for (n, g) in [(&na, &a), (&nb, &b)] {
+                if g.0.len() < MIN_ARTICLES || units(g) < MIN_UNITS {
+                    warn.push(format!(
+                        "{n}: fewer than {MIN_ARTICLES} articles or {MIN_UNITS} units"
+                    ));
+                }
+            }
+            // One article cannot be resampled or permuted meaningfully.
+            let testable = a.0.len() >= 2 && b.0.len() >= 2;
+            if !testable {
+                warn.push("no interval or p-value: each group needs at least 2 articles".into());
+            }
+            let ci = |x: &Items, y: &Items, s: u64| {
+                if testable {
+                    crate::stats::bootstrap_diff_ci(x, y, opts.replicates, s, opts.level)
+                } else {
+                    None
+                }
+            };
+            let pv = |x: &Items, y: &Items, s: u64| {
+                if testable {
+                    crate::stats::permutation_p(x, y, permutations, s)
+                } else {
+                    None
+                }
+            };
+            out.push(DiffRow {
+                actor: actor.clone(),
+                articles_a: a.0.len(),
+                articles_b: b.0.len(),
+                units_a: units(&a),
+                units_b: units(&b),
+                stance_diff: mean(&a.0) - mean(&b.0),
+                stance_ci: ci(&a.0, &b.0, seed),
+                stance_p: pv(&a.0, &b.0, seed ^ 0x51),
+                sentiment_diff: mean(&a.1) - mean(&b.1),
+                sentiment_ci: ci(&a.1, &b.1, seed ^ 0x77),
+                sentiment_p: pv(&a.1, &b.1, seed ^ 0x99),
+                group_a: na,
+                group_b: nb,
+                warning: warn.join("; "),
+            });
+        }
+    }
+    out
 }

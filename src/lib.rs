@@ -9,6 +9,7 @@ pub mod compare;
 pub mod compare_io;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod features;
 pub mod gold;
 pub mod input;

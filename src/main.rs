@@ -14,6 +14,7 @@ use stance::score::{ScoredArticle, Scorer};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+mod cli_explain;
 mod cli_train;
 
 #[derive(Parser)]
@@ -43,6 +44,8 @@ enum Cmd {
     Sentences(cli_train::SentencesArgs),
     /// Export (sentence, actor) units for labeling.
     Units(cli_train::UnitsArgs),
+    /// Explain the model: strongest features per class, or one sentence's prediction.
+    Explain(cli_explain::ExplainArgs),
 }
 
 #[derive(Args, Clone)]
@@ -114,6 +117,10 @@ struct ScoreArgs {
     /// Output format (default: by extension; on stdout a table on a terminal, else CSV).
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Add `stance_explanation` and `sentiment_explanation` columns to the
+    /// unit rows: the features that drove each label against the runner-up.
+    #[arg(long)]
+    explain: bool,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -149,9 +156,17 @@ struct CompareArgs {
     /// Bootstrap replicates (articles resampled within each group).
     #[arg(long, default_value_t = 2000)]
     replicates: usize,
-    /// Seed of the bootstrap: same seed, same intervals.
+    /// Seed of the bootstrap and permutations: same seed, same intervals.
     #[arg(long, default_value_t = 20261123)]
     seed: u64,
+    /// Write, per actor, the difference between each pair of groups (each
+    /// group against the rest when there are more than 12) with its
+    /// bootstrap interval and a permutation-test p-value over articles.
+    #[arg(long)]
+    diffs: Option<PathBuf>,
+    /// Permutations for the p-values of --diffs.
+    #[arg(long, default_value_t = 2000)]
+    permutations: usize,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -181,6 +196,7 @@ fn main() {
         Cmd::Agree(a) => cli_train::agree(a),
         Cmd::Sentences(a) => cli_train::sentences(a),
         Cmd::Units(a) => cli_train::units(a),
+        Cmd::Explain(a) => cli_explain::run(a),
     };
     if let Err(e) = res {
         let msg = format!("{e:#}");
@@ -464,6 +480,10 @@ fn cmd_score(a: ScoreArgs) -> Result<()> {
                     .iter()
                     .map(|s| s.to_string()),
                 );
+                if a.explain {
+                    h.push("stance_explanation".into());
+                    h.push("sentiment_explanation".into());
+                }
                 let w = std::mem::replace(w, Box::new(std::io::sink()));
                 sent_table = Some(TableWriter::new(w, ss.format, h, guard)?);
             }
@@ -502,6 +522,23 @@ fn cmd_score(a: ScoreArgs) -> Result<()> {
                 row.push(Cell::Int(u.unit.start as u64));
                 row.push(Cell::Int(u.unit.end as u64));
                 row.push(Cell::Str(u.unit.text.clone()));
+                if a.explain {
+                    let m = &model.model;
+                    let f = stance::features::features(
+                        &u.unit.text,
+                        &u.unit.mentions,
+                        u.unit.actor_index,
+                        &m.params.features,
+                    );
+                    row.push(Cell::Str(stance::explain::brief(
+                        &stance::explain::explain(m, &m.stance, &f),
+                        5,
+                    )));
+                    row.push(Cell::Str(stance::explain::brief(
+                        &stance::explain::explain(m, &m.sentiment, &f),
+                        5,
+                    )));
+                }
                 t.row(&row)?;
             }
         }
@@ -628,6 +665,70 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
         }
     }
     let groups = compare(&rows, &opts);
+    // The confusion matrices that correct class shares come from the model
+    // (--model, else the built-in one), measured by cross-validation when
+    // it was trained.
+    let (conf_model, _) = a.model.load()?;
+    let stance_conf = conf_model.cv.as_ref().map(|c| &c.stance_confusion);
+    let sentiment_conf = conf_model.cv.as_ref().map(|c| &c.sentiment_confusion);
+    if let Some(p) = &a.diffs {
+        let diffs = stance::compare::differences(&rows, &opts, a.permutations);
+        let h: Vec<String> = [
+            "actor",
+            "group_a",
+            "group_b",
+            "articles_a",
+            "articles_b",
+            "units_a",
+            "units_b",
+            "stance_diff",
+            "stance_diff_lo",
+            "stance_diff_hi",
+            "stance_p",
+            "sentiment_diff",
+            "sentiment_diff_lo",
+            "sentiment_diff_hi",
+            "sentiment_p",
+            "warning",
+            "method",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let (sink, w) = Sink::open(
+            Some(p),
+            a.format.filter(|f| *f != Format::Table),
+            &a.input.paths,
+        )?;
+        let mut t = TableWriter::new(w, sink.format, h, !a.run.no_csv_guard)?;
+        let method = format!(
+            "difference of pooled means (a - b); 95% percentile bootstrap over articles ({} replicates); two-sided permutation test over articles ({} permutations); seed {}",
+            a.replicates, a.permutations, a.seed
+        );
+        for d in &diffs {
+            t.row(&[
+                Cell::Str(d.actor.clone()),
+                Cell::Str(d.group_a.clone()),
+                Cell::Str(d.group_b.clone()),
+                Cell::Int(d.articles_a as u64),
+                Cell::Int(d.articles_b as u64),
+                Cell::Int(d.units_a as u64),
+                Cell::Int(d.units_b as u64),
+                Cell::opt(Some(d.stance_diff)),
+                Cell::opt(d.stance_ci.map(|c| c.0)),
+                Cell::opt(d.stance_ci.map(|c| c.1)),
+                Cell::opt(d.stance_p),
+                Cell::opt(Some(d.sentiment_diff)),
+                Cell::opt(d.sentiment_ci.map(|c| c.0)),
+                Cell::opt(d.sentiment_ci.map(|c| c.1)),
+                Cell::opt(d.sentiment_p),
+                Cell::Str(d.warning.clone()),
+                Cell::Str(method.clone()),
+            ])?;
+        }
+        t.finish()?;
+        sink.commit()?;
+    }
     let method = format!(
         "95% intervals: percentile bootstrap over articles within group ({} replicates, seed {}); a group of one article: t-interval over its units",
         a.replicates, a.seed
@@ -650,6 +751,12 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
             "share_positive",
             "share_negative",
             "share_neutral_sentiment",
+            "adj_share_supportive",
+            "adj_share_skeptical",
+            "adj_share_neutral",
+            "adj_share_positive",
+            "adj_share_negative",
+            "adj_share_neutral_sentiment",
             "warning",
             "interval_method",
         ]
@@ -669,6 +776,15 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
         r.push(Cell::opt(g.sentiment_ci.map(|c| c.1)));
         r.extend(num3(g.stance_shares));
         r.extend(num3(g.sentiment_shares));
+        for (shares, conf) in [
+            (g.stance_shares, stance_conf),
+            (g.sentiment_shares, sentiment_conf),
+        ] {
+            match conf.and_then(|c| stance::compare::adjusted_shares(shares, c)) {
+                Some(adj) => r.extend(num3(adj)),
+                None => r.extend([Cell::Empty, Cell::Empty, Cell::Empty]),
+            }
+        }
         r.push(Cell::Str(g.warning.clone()));
         r.push(Cell::Str(g.interval_method.clone()));
         r

@@ -1,0 +1,209 @@
+//! Comparison with uncertainty, on corpora built from the real seeds.
+mod common;
+use common::*;
+use std::io::Write;
+
+fn seed_texts() -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = std::fs::read_dir(root().join("seeds"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn write_jsonl(path: &std::path::Path, records: &[(String, String, String)]) {
+    let mut f = std::fs::File::create(path).unwrap();
+    for (id, outlet, text) in records {
+        writeln!(
+            f,
+            "{}",
+            serde_json::json!({"id": id, "outlet": outlet, "text": text})
+        )
+        .unwrap();
+    }
+}
+
+fn read_rows(path: &std::path::Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(|s| s.to_string()).collect();
+    r.records()
+        .map(|rec| {
+            h.iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(|s| s.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn f(r: &std::collections::BTreeMap<String, String>, k: &str) -> f64 {
+    r[k].parse().unwrap()
+}
+
+#[test]
+fn intervals_contain_estimates_and_narrow_with_replicated_articles() {
+    let seeds = seed_texts();
+    let dir = tempfile::tempdir().unwrap();
+    let mut widths = Vec::new();
+    for copies in [1usize, 4] {
+        let mut recs = Vec::new();
+        for c in 0..copies {
+            for (id, text) in &seeds[..3] {
+                recs.push((format!("{id}-{c}"), "a".to_string(), text.clone()));
+            }
+            for (id, text) in &seeds[3..] {
+                recs.push((format!("{id}-{c}"), "b".to_string(), text.clone()));
+            }
+        }
+        let input = dir.path().join(format!("c{copies}.jsonl"));
+        write_jsonl(&input, &recs);
+        let out = dir.path().join(format!("g{copies}.csv"));
+        let o = run(
+            &[
+                "compare",
+                input.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ],
+            &root(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let rows = read_rows(&out);
+        assert_eq!(rows.len(), 6);
+        let mut w = 0.0;
+        for r in &rows {
+            for d in ["stance", "sentiment"] {
+                let (s, lo, hi) = (
+                    f(r, &format!("{d}_score")),
+                    f(r, &format!("{d}_lo")),
+                    f(r, &format!("{d}_hi")),
+                );
+                assert!(lo <= s + 1e-9 && s <= hi + 1e-9, "{d}: {lo} {s} {hi}");
+                w += hi - lo;
+            }
+            assert!(r["interval_method"].contains("bootstrap over articles"));
+        }
+        widths.push(w);
+    }
+    assert!(
+        widths[1] < widths[0] * 0.75,
+        "intervals did not narrow: {widths:?}"
+    );
+}
+
+#[test]
+fn differences_flag_identical_groups_and_report_methods() {
+    let seeds = seed_texts();
+    let dir = tempfile::tempdir().unwrap();
+    // Two outlets publishing the very same five articles.
+    let mut recs = Vec::new();
+    for (id, text) in &seeds {
+        recs.push((format!("{id}-x"), "x".to_string(), text.clone()));
+        recs.push((format!("{id}-y"), "y".to_string(), text.clone()));
+    }
+    let input = dir.path().join("same.jsonl");
+    write_jsonl(&input, &recs);
+    let diffs = dir.path().join("d.csv");
+    let o = run(
+        &[
+            "compare",
+            input.to_str().unwrap(),
+            "--diffs",
+            diffs.to_str().unwrap(),
+            "--quiet",
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = read_rows(&diffs);
+    assert_eq!(rows.len(), 3);
+    for r in &rows {
+        assert!(f(r, "stance_diff").abs() < 1e-9);
+        assert!(
+            f(r, "stance_p") > 0.9,
+            "identical groups: p = {}",
+            r["stance_p"]
+        );
+        assert!(f(r, "sentiment_p") > 0.9);
+        assert!(r["method"].contains("permutation"));
+    }
+}
+
+#[test]
+fn explanation_sums_to_the_log_odds() {
+    let o = run(
+        &[
+            "explain",
+            "Notably, Tehran has failed to lay down adequate groundwork.",
+            "--actor",
+            "iran",
+            "--format",
+            "json",
+            "--top",
+            "1000",
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for dim in ["stance", "sentiment"] {
+        let e = &v[dim];
+        let sum: f64 = e["prior"].as_f64().unwrap()
+            + e["contributions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["weight"].as_f64().unwrap())
+                .sum::<f64>();
+        let lo = e["log_odds"].as_f64().unwrap();
+        assert!((sum - lo).abs() < 1e-9, "{dim}: {sum} vs {lo}");
+    }
+    // And the log-odds agree with the probabilities `score` reports.
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.txt");
+    std::fs::write(
+        &a,
+        "Notably, Tehran has failed to lay down adequate groundwork.\n",
+    )
+    .unwrap();
+    let s = dir.path().join("s.csv");
+    let o2 = run(
+        &[
+            "score",
+            a.to_str().unwrap(),
+            "--sentences",
+            s.to_str().unwrap(),
+            "--out",
+            dir.path().join("o.csv").to_str().unwrap(),
+            "--quiet",
+        ],
+        &root(),
+    );
+    assert!(o2.status.success(), "{}", stderr(&o2));
+    let rows = read_rows(&s);
+    let p = |k: &str| f(&rows[0], k);
+    let classes = [
+        ("supportive", "p_supportive"),
+        ("skeptical", "p_skeptical"),
+        ("neutral", "p_neutral"),
+    ];
+    let col = |name: &str| classes.iter().find(|c| c.0 == name).unwrap().1;
+    let e = &v["stance"];
+    let expect =
+        (p(col(e["winner"].as_str().unwrap())) / p(col(e["runner_up"].as_str().unwrap()))).ln();
+    // Six-decimal CSV probabilities bound the precision of this check.
+    assert!(
+        (expect - e["log_odds"].as_f64().unwrap()).abs() < 1e-2,
+        "{expect} vs {}",
+        e["log_odds"]
+    );
+}
