@@ -261,8 +261,9 @@ pub fn adjusted_shares(observed: [f64; 3], confusion: &[Vec<usize>]) -> Option<[
         for r in 0..3 {
             if r != col {
                 let f = a[r][col] / a[col][col];
-                for c in col..4 {
-                    a[r][c] -= f * a[col][c];
+                let pivot_row = a[col];
+                for (x, p) in a[r].iter_mut().zip(pivot_row.iter()).skip(col) {
+                    *x -= f * p;
                 }
             }
         }
@@ -307,6 +308,7 @@ pub fn differences(
     permutations: usize,
 ) -> Vec<DiffRow> {
     type Items = Vec<(f64, f64)>;
+    type Group = (String, (Items, Items));
     let mut by_actor: BTreeMap<String, BTreeMap<String, (Items, Items)>> = BTreeMap::new();
     for r in rows {
         let key: Vec<String> = opts.by.iter().map(|b| group_value(&r.meta, b)).collect();
@@ -322,7 +324,7 @@ pub fn differences(
     let mut out = Vec::new();
     for (ai, (actor, groups)) in by_actor.into_iter().enumerate() {
         let names: Vec<&String> = groups.keys().collect();
-        let mut pairs: Vec<(String, (Items, Items), String, (Items, Items))> = Vec::new();
+        let mut pairs: Vec<(Group, Group)> = Vec::new();
         if names.len() <= MAX_PAIRWISE_GROUPS {
             for i in 0..names.len() {
                 for j in i + 1..names.len() {
@@ -343,10 +345,10 @@ pub fn differences(
                         rest.1.extend(g.1.iter().copied());
                     }
                 }
-                pairs.push(((*n).clone(), groups[*n].clone(), "(rest)".into(), rest));
+                pairs.push((((*n).clone(), groups[*n].clone()), ("(rest)".into(), rest)));
             }
         }
-        for (pi, (na, a, nb, b)) in pairs.into_iter().enumerate() {
+        for (pi, ((na, a), (nb, b))) in pairs.into_iter().enumerate() {
             let seed = opts.seed.wrapping_add(((ai as u64) << 32) + pi as u64);
             let units = |g: &(Items, Items)| g.0.iter().map(|x| x.1).sum::<f64>() as usize;
             let mean = |v: &Items| pooled_mean(v).unwrap_or(f64::NAN);
