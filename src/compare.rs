@@ -329,10 +329,8 @@ pub fn differences(
             for i in 0..names.len() {
                 for j in i + 1..names.len() {
                     pairs.push((
-                        names[i].clone(),
-                        groups[names[i]].clone(),
-                        names[j].clone(),
-                        groups[names[j]].clone(),
+                        (names[i].clone(), groups[names[i]].clone()),
+                        (names[j].clone(), groups[names[j]].clone()),
                     ));
                 }
             }
