@@ -7,6 +7,7 @@ pub mod agree;
 pub mod clean;
 pub mod compare;
 pub mod compare_io;
+pub mod dupes;
 pub mod error;
 pub mod eval;
 pub mod explain;

@@ -167,6 +167,15 @@ struct CompareArgs {
     /// Permutations for the p-values of --diffs.
     #[arg(long, default_value_t = 2000)]
     permutations: usize,
+    /// List near-duplicate articles (syndicated copies) to this file.
+    #[arg(long)]
+    dupes: Option<PathBuf>,
+    /// Count each near-duplicate story once: keep the earliest by `date`, else the first by id.
+    #[arg(long)]
+    dedupe: bool,
+    /// Estimated Jaccard similarity of word 5-grams above which two articles are one story.
+    #[arg(long, default_value_t = 0.5)]
+    dupe_threshold: f64,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -575,11 +584,17 @@ fn warn_untrained_actors(model: &StanceModel, lex: &Lexicon, quiet: bool) {
 }
 
 /// Article rows for compare: from score's output files, or by scoring.
-fn article_rows(
-    input: &InputArgs,
-    model: &ModelArgs,
-    run: &RunArgs,
-) -> Result<(Vec<ArticleRow>, String)> {
+/// An article's identity for near-duplicate detection.
+struct Story {
+    id: String,
+    date: String,
+    outlet: String,
+    sig: Option<stance::dupes::Signature>,
+}
+
+type RowsAndStories = (Vec<ArticleRow>, String, Option<Vec<Story>>);
+
+fn article_rows(input: &InputArgs, model: &ModelArgs, run: &RunArgs) -> Result<RowsAndStories> {
     let scored_files = input.paths.len() == 1 && {
         let p = &input.paths[0];
         p.is_file()
@@ -599,7 +614,7 @@ fn article_rows(
         for p in &input.paths {
             rows.extend(stance::compare_io::read_article_rows(p)?);
         }
-        return Ok((rows, "article rows read from score output".into()));
+        return Ok((rows, "article rows read from score output".into(), None));
     }
     let (m, lex) = model.load()?;
     warn_untrained_actors(&m, &lex, run.quiet);
@@ -609,7 +624,14 @@ fn article_rows(
         clean: CleanOptions::with_clean(!input.no_clean),
     };
     let mut rows = Vec::new();
+    let mut stories = Vec::new();
     let (_, summary) = score_stream(input, &scorer, run.quiet, |s, _| {
+        stories.push(Story {
+            id: s.article.id.clone(),
+            date: s.article.meta.get("date").cloned().unwrap_or_default(),
+            outlet: s.article.meta.get("outlet").cloned().unwrap_or_default(),
+            sig: stance::dupes::signature(&s.article.text),
+        });
         for g in &s.aggregates {
             rows.push(ArticleRow {
                 article_id: s.article.id.clone(),
@@ -634,6 +656,7 @@ fn article_rows(
             m.training.units,
             &m.training.data_hash[..12]
         ),
+        Some(stories),
     ))
 }
 
@@ -648,7 +671,77 @@ fn header_has_score(p: &Path) -> bool {
 
 fn cmd_compare(a: CompareArgs) -> Result<()> {
     setup_threads(a.run.threads);
-    let (rows, source) = article_rows(&a.input, &a.model, &a.run)?;
+    let (mut rows, source, stories) = article_rows(&a.input, &a.model, &a.run)?;
+    if a.dupes.is_some() || a.dedupe {
+        let Some(stories) = stories else {
+            bail!("--dupes and --dedupe need the articles' text, not score's article rows");
+        };
+        if !(0.0..=1.0).contains(&a.dupe_threshold) {
+            bail!("--dupe-threshold must be between 0 and 1");
+        }
+        let sigs: Vec<_> = stories.iter().map(|s| s.sig).collect();
+        let pairs = stance::dupes::near_duplicates(&sigs, a.dupe_threshold);
+        if let Some(p) = &a.dupes {
+            let h = [
+                "article_a",
+                "outlet_a",
+                "date_a",
+                "article_b",
+                "outlet_b",
+                "date_b",
+                "similarity",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            let (sink, w) = Sink::open(
+                Some(p),
+                a.format.filter(|f| *f != Format::Table),
+                &a.input.paths,
+            )?;
+            let mut t = TableWriter::new(w, sink.format, h, !a.run.no_csv_guard)?;
+            for &(i, j, sim) in &pairs {
+                let (x, y) = (&stories[i], &stories[j]);
+                t.row(&[
+                    Cell::Str(x.id.clone()),
+                    Cell::Str(x.outlet.clone()),
+                    Cell::Str(x.date.clone()),
+                    Cell::Str(y.id.clone()),
+                    Cell::Str(y.outlet.clone()),
+                    Cell::Str(y.date.clone()),
+                    Cell::Num(sim),
+                ])?;
+            }
+            t.finish()?;
+            sink.commit()?;
+        }
+        if !a.run.quiet {
+            eprintln!(
+                "stance: {} near-duplicate pair(s) at similarity >= {}",
+                pairs.len(),
+                a.dupe_threshold
+            );
+        }
+        if a.dedupe {
+            let reps = stance::dupes::representatives(stories.len(), &pairs, |i| {
+                (stories[i].date.clone(), stories[i].id.clone())
+            });
+            let keep: std::collections::HashSet<&str> = (0..stories.len())
+                .filter(|&i| reps[i] == i)
+                .map(|i| stories[i].id.as_str())
+                .collect();
+            let before = rows.len();
+            rows.retain(|r| keep.contains(r.article_id.as_str()));
+            if !a.run.quiet {
+                eprintln!(
+                    "stance: --dedupe kept {} of {} articles ({} article-actor rows dropped)",
+                    keep.len(),
+                    stories.len(),
+                    before - rows.len()
+                );
+            }
+        }
+    }
     if a.replicates == 0 {
         bail!("--replicates must be at least 1");
     }

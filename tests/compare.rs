@@ -207,3 +207,59 @@ fn explanation_sums_to_the_log_odds() {
         e["log_odds"]
     );
 }
+
+#[test]
+fn syndicated_copy_under_another_outlet_is_found_and_counted_once() {
+    let seeds = seed_texts();
+    let dir = tempfile::tempdir().unwrap();
+    let (id, text) = &seeds[1];
+    // The same article republished later by another outlet, with a new headline.
+    let body = text.split_once("\n\n\n").map(|x| x.1).unwrap_or(text);
+    let copy = format!("Moscow and Tehran: a partnership reversed\n\n{body}");
+    let mut file = std::fs::File::create(dir.path().join("c.jsonl")).unwrap();
+    writeln!(
+        file,
+        "{}",
+        serde_json::json!({"id": id, "outlet": "afpc", "date": "2023-02-15", "text": text})
+    )
+    .unwrap();
+    writeln!(file, "{}", serde_json::json!({"id": "wire-copy", "outlet": "other-outlet", "date": "2023-02-20", "text": copy})).unwrap();
+    for (oid, otext) in seeds.iter().filter(|s| s.0 != *id) {
+        writeln!(file, "{}", serde_json::json!({"id": oid, "outlet": "other-outlet", "date": "2023-01-01", "text": otext})).unwrap();
+    }
+    drop(file);
+    let dupes = dir.path().join("dupes.csv");
+    let out = dir.path().join("g.csv");
+    let input = dir.path().join("c.jsonl");
+    let o = run(
+        &[
+            "compare",
+            input.to_str().unwrap(),
+            "--dupes",
+            dupes.to_str().unwrap(),
+            "--dedupe",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let d = read_rows(&dupes);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let ids = [d[0]["article_a"].as_str(), d[0]["article_b"].as_str()];
+    assert!(ids.contains(&id.as_str()) && ids.contains(&"wire-copy"));
+    assert!(f(&d[0], "similarity") > 0.8);
+    assert!(
+        stderr(&o).contains("--dedupe kept 5 of 6 articles"),
+        "{}",
+        stderr(&o)
+    );
+    // The earliest copy (afpc) is kept: the other outlet has 4 articles, not 5.
+    let g = read_rows(&out);
+    assert!(
+        g.iter()
+            .filter(|r| r["outlet"] == "other-outlet")
+            .all(|r| r["articles"] == "4"),
+        "{g:?}"
+    );
+}
