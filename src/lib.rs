@@ -4,6 +4,7 @@
 
 pub mod actors;
 pub mod agree;
+pub mod chart;
 pub mod clean;
 pub mod compare;
 pub mod compare_io;
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod model;
 pub mod modelfile;
 pub mod output;
+pub mod report;
 pub mod score;
 pub mod sentences;
 pub mod stats;

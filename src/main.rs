@@ -176,6 +176,13 @@ struct CompareArgs {
     /// Estimated Jaccard similarity of word 5-grams above which two articles are one story.
     #[arg(long, default_value_t = 0.5)]
     dupe_threshold: f64,
+    /// Draw the scores with intervals (dot and whisker) to this .svg or .png;
+    /// the class shares go beside it as NAME-shares.svg/.png.
+    #[arg(long)]
+    chart: Option<PathBuf>,
+    /// Write a self-contained HTML report (table, charts, scored sentences).
+    #[arg(long)]
+    report: Option<PathBuf>,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -584,6 +591,45 @@ fn warn_untrained_actors(model: &StanceModel, lex: &Lexicon, quiet: bool) {
 }
 
 /// Article rows for compare: from score's output files, or by scoring.
+/// NAME.ext → NAME-shares.ext
+fn shares_path(p: &Path) -> PathBuf {
+    let stem = p
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = p
+        .extension()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    p.with_file_name(format!("{stem}-shares.{ext}"))
+}
+
+/// Draw into a temporary file beside `target` and rename it on success.
+fn atomic_draw(target: &Path, draw: impl FnOnce(&Path) -> stance::Result<()>) -> Result<()> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let ext = target
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    let tmp = tempfile::Builder::new()
+        .prefix(".stance-")
+        .suffix(&ext)
+        .tempfile_in(&dir)
+        .with_context(|| format!("creating a file in {}", dir.display()))?;
+    draw(tmp.path())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
+    }
+    tmp.persist(target)
+        .with_context(|| format!("writing {}", target.display()))?;
+    Ok(())
+}
+
 /// An article's identity for near-duplicate detection.
 struct Story {
     id: String,
@@ -592,9 +638,23 @@ struct Story {
     sig: Option<stance::dupes::Signature>,
 }
 
-type RowsAndStories = (Vec<ArticleRow>, String, Option<Vec<Story>>);
+/// What compare gathers from its input.
+struct Collected {
+    rows: Vec<ArticleRow>,
+    source: String,
+    /// None when the input was score's article rows (no text).
+    stories: Option<Vec<Story>>,
+    /// Scored units per article, kept only for --report.
+    report: Vec<stance::report::ReportArticle>,
+}
 
-fn article_rows(input: &InputArgs, model: &ModelArgs, run: &RunArgs) -> Result<RowsAndStories> {
+fn article_rows(
+    input: &InputArgs,
+    model: &ModelArgs,
+    run: &RunArgs,
+    by: &[String],
+    want_units: bool,
+) -> Result<Collected> {
     let scored_files = input.paths.len() == 1 && {
         let p = &input.paths[0];
         p.is_file()
@@ -614,7 +674,12 @@ fn article_rows(input: &InputArgs, model: &ModelArgs, run: &RunArgs) -> Result<R
         for p in &input.paths {
             rows.extend(stance::compare_io::read_article_rows(p)?);
         }
-        return Ok((rows, "article rows read from score output".into(), None));
+        return Ok(Collected {
+            rows,
+            source: "article rows read from score output".into(),
+            stories: None,
+            report: Vec::new(),
+        });
     }
     let (m, lex) = model.load()?;
     warn_untrained_actors(&m, &lex, run.quiet);
@@ -625,7 +690,57 @@ fn article_rows(input: &InputArgs, model: &ModelArgs, run: &RunArgs) -> Result<R
     };
     let mut rows = Vec::new();
     let mut stories = Vec::new();
+    let mut report = Vec::new();
     let (_, summary) = score_stream(input, &scorer, run.quiet, |s, _| {
+        if want_units {
+            let mm = &m.model;
+            let why = |e: &stance::explain::Explanation| {
+                let parts: Vec<String> = e
+                    .contributions
+                    .iter()
+                    .take(6)
+                    .map(|c| format!("{} {:+.2}", c.feature, c.weight))
+                    .collect();
+                format!(
+                    "{} over {} ({:+.2}): {}",
+                    e.winner,
+                    e.runner_up,
+                    e.log_odds,
+                    parts.join(", ")
+                )
+            };
+            report.push(stance::report::ReportArticle {
+                id: s.article.id.clone(),
+                group: by
+                    .iter()
+                    .map(|b| stance::compare::group_value(&s.article.meta, b))
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+                units: s
+                    .units
+                    .iter()
+                    .map(|u| {
+                        let f = stance::features::features(
+                            &u.unit.text,
+                            &u.unit.mentions,
+                            u.unit.actor_index,
+                            &mm.params.features,
+                        );
+                        stance::report::ReportUnit {
+                            sentence_index: u.unit.sentence_index,
+                            actor: u.unit.actor.clone(),
+                            stance: STANCE_CLASSES[u.stance].to_string(),
+                            p_stance: u.p_stance[u.stance],
+                            sentiment: SENTIMENT_CLASSES[u.sentiment].to_string(),
+                            p_sentiment: u.p_sentiment[u.sentiment],
+                            text: u.unit.text.clone(),
+                            stance_why: why(&stance::explain::explain(mm, &mm.stance, &f)),
+                            sentiment_why: why(&stance::explain::explain(mm, &mm.sentiment, &f)),
+                        }
+                    })
+                    .collect(),
+            });
+        }
         stories.push(Story {
             id: s.article.id.clone(),
             date: s.article.meta.get("date").cloned().unwrap_or_default(),
@@ -649,15 +764,16 @@ fn article_rows(input: &InputArgs, model: &ModelArgs, run: &RunArgs) -> Result<R
         Ok(())
     })?;
     summary.print(run.quiet);
-    Ok((
+    Ok(Collected {
         rows,
-        format!(
+        source: format!(
             "model trained on {} units ({})",
             m.training.units,
             &m.training.data_hash[..12]
         ),
-        Some(stories),
-    ))
+        stories: Some(stories),
+        report,
+    })
 }
 
 fn header_has_score(p: &Path) -> bool {
@@ -671,7 +787,12 @@ fn header_has_score(p: &Path) -> bool {
 
 fn cmd_compare(a: CompareArgs) -> Result<()> {
     setup_threads(a.run.threads);
-    let (mut rows, source, stories) = article_rows(&a.input, &a.model, &a.run)?;
+    let Collected {
+        mut rows,
+        source,
+        stories,
+        report,
+    } = article_rows(&a.input, &a.model, &a.run, &a.by, a.report.is_some())?;
     if a.dupes.is_some() || a.dedupe {
         let Some(stories) = stories else {
             bail!("--dupes and --dedupe need the articles' text, not score's article rows");
@@ -890,6 +1011,45 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
         }
         t.finish()?;
         sink.commit()?;
+    }
+    if let Some(p) = &a.chart {
+        check_not_input(p, &a.input.paths)?;
+        let title = format!("stance by {}", a.by.join(" × "));
+        let shares = shares_path(p);
+        atomic_draw(p, |tmp| stance::chart::scores_chart(&groups, tmp, &title))?;
+        atomic_draw(&shares, |tmp| {
+            stance::chart::shares_chart(&groups, tmp, &title)
+        })?;
+    }
+    if let Some(p) = &a.report {
+        check_not_input(p, &a.input.paths)?;
+        if report.is_empty() {
+            bail!("--report needs the articles' text, not score's article rows");
+        }
+        let title = format!("stance: comparison by {}", a.by.join(" × "));
+        let kept: std::collections::HashSet<&str> =
+            rows.iter().map(|r| r.article_id.as_str()).collect();
+        let arts: Vec<_> = report
+            .into_iter()
+            .filter(|r| kept.contains(r.id.as_str()))
+            .collect();
+        let html = stance::report::render(&stance::report::Report {
+            title: &title,
+            by: &a.by,
+            method: &method,
+            model_note: &source,
+            groups: &groups,
+            scores_svg: &stance::chart::scores_svg(&groups, &title)?,
+            shares_svg: &stance::chart::shares_svg(&groups, &title)?,
+            articles: &arts,
+        })?;
+        let f = AtomicFile::create(p)?;
+        {
+            let mut w = f.writer()?;
+            std::io::Write::write_all(&mut w, html.as_bytes())?;
+            std::io::Write::flush(&mut w)?;
+        }
+        f.commit()?;
     }
     // The human table: fewer columns, shares as percentages left to the CSV.
     let stdout_format = if a.out.is_some() {

@@ -263,3 +263,86 @@ fn syndicated_copy_under_another_outlet_is_found_and_counted_once() {
         "{g:?}"
     );
 }
+
+#[test]
+fn html_report_is_self_contained_escaped_and_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let arts = d.join("arts");
+    std::fs::create_dir(&arts).unwrap();
+    for (id, text) in seed_texts() {
+        std::fs::write(arts.join(format!("{id}.txt")), text).unwrap();
+    }
+    std::fs::write(
+        arts.join("evil.txt"),
+        "Evil page\n\nRussia is <script>alert(\"x\")</script> a brutal aggressor, said <img src=http://evil.example/x.png onerror=alert(1)> Tehran.\n",
+    )
+    .unwrap();
+    let meta = std::fs::read_to_string(root().join("seeds/meta.csv")).unwrap()
+        + "evil,evil-outlet,Evil,,\n";
+    std::fs::write(d.join("meta.csv"), meta).unwrap();
+    let report = d.join("r.html");
+    let o = run(
+        &[
+            "compare",
+            arts.to_str().unwrap(),
+            "--meta",
+            d.join("meta.csv").to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--chart",
+            d.join("c.png").to_str().unwrap(),
+            "--quiet",
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(d.join("c.png").exists() && d.join("c-shares.png").exists());
+    let html = std::fs::read_to_string(&report).unwrap();
+    // Well-formed (a strict XML parser reads it to the end), and no element
+    // or attribute that could run code or fetch anything.
+    let mut reader = quick_xml::Reader::from_str(&html);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(e)) | Ok(quick_xml::events::Event::Empty(e)) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).to_lowercase();
+                assert!(
+                    !["script", "img", "iframe", "link", "object", "embed"]
+                        .contains(&name.as_str()),
+                    "element <{name}> in report"
+                );
+                for a in e.attributes() {
+                    let a = a.unwrap();
+                    let key = String::from_utf8_lossy(a.key.as_ref()).to_lowercase();
+                    assert!(
+                        key != "src" && key != "href" && !key.starts_with("on"),
+                        "attribute {key} in report"
+                    );
+                }
+            }
+            Ok(_) => {}
+            Err(e) => panic!(
+                "report is not well-formed at {}: {e}",
+                reader.buffer_position()
+            ),
+        }
+    }
+    assert!(
+        html.contains("&lt;script&gt;alert"),
+        "article markup must appear escaped"
+    );
+    for g in [
+        "etemad",
+        "afpc",
+        "responsible-statecraft",
+        "content-farm",
+        "khoshnood-unknown",
+        "evil-outlet",
+    ] {
+        assert!(html.contains(g), "report lacks group {g}");
+    }
+    for a in ["russia", "iran", "west"] {
+        assert!(html.contains(&format!(">{a}<")), "report lacks actor {a}");
+    }
+}
