@@ -10,6 +10,9 @@ use plotters::prelude::*;
 use std::path::Path;
 use std::sync::Once;
 
+/// (score, y position, interval)
+type Point = (f64, f64, Option<(f64, f64)>);
+
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 
 fn register() {
@@ -156,7 +159,7 @@ where
             )))
             .map_err(err(path))?;
         for (dim, color, off) in [("stance", BLUE, 0.12), ("sentiment", RED, -0.12)] {
-            let pts: Vec<(f64, f64, Option<(f64, f64)>)> = rs
+            let pts: Vec<Point> = rs
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
