@@ -159,7 +159,7 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
     } else {
         kept.iter().map(|s| vec![*s]).collect()
     };
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: rustc_hash::FxHashSet<String> = Default::default();
     for block in blocks {
         let (btext, map) = block_text(text, &block);
         let mut comment_tail = false;
@@ -174,7 +174,14 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
             while end < text.len() && matches!(text.as_bytes()[end], b'*' | b'_') {
                 end += 1;
             }
-            let sent: String = btext[s..e].nfc().collect();
+            let piece = &btext[s..e];
+            let sent: String = if unicode_normalization::is_nfc_quick(piece.chars())
+                == unicode_normalization::IsNormalized::Yes
+            {
+                piece.to_string()
+            } else {
+                piece.nfc().collect()
+            };
             if opts.clean {
                 if comment_tail || is_call_to_comment(&sent) {
                     comment_tail = true;
@@ -313,11 +320,41 @@ fn segments(text: &str, lines: &[Line]) -> Vec<Segment> {
         }
     }
     for s in &mut segs {
-        let lines: Vec<&Segment> = vec![s];
-        let (t, _) = block_text(text, &lines);
-        s.text = t;
+        s.text = fold_text(text, &s.lines);
     }
     segs
+}
+
+/// The folded text of a segment's lines, as `block_text` makes it but
+/// without the offset map: classification needs only the text.
+fn fold_text(text: &str, lines: &[Line]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let lt = text[line.start..line.end]
+            .replace("**", "")
+            .replace("__", "");
+        let hyphen = out.ends_with('-')
+            && out[..out.len() - 1]
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_alphanumeric() || c == '.');
+        if !out.is_empty() && !hyphen {
+            out.push(' ');
+        }
+        let mut space = false;
+        for c in lt.chars() {
+            if is_invisible(c) {
+                space = space || c.is_whitespace();
+                continue;
+            }
+            if space && !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The folded text of a run of segments, with, for every byte of it, the
@@ -384,16 +421,27 @@ fn block_text(text: &str, segs: &[&Segment]) -> (String, Vec<(usize, usize)>) {
     (out, map)
 }
 
-fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .collect()
-}
-
-/// Word-sequence key: case, punctuation and markup do not make a sentence new.
+/// Word-sequence key: case, punctuation and markup do not make a sentence
+/// new. Built in one pass: this runs for every segment and sentence.
 fn word_key(s: &str) -> String {
-    words(s).join(" ")
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        } else {
+            gap = true;
+        }
+    }
+    out
 }
 
 struct Patterns {
@@ -435,16 +483,16 @@ fn patterns() -> &'static Patterns {
             file_name: re(r"(?i)^(\S*_\S*|\S+\.(jpe?g|png|gif|webp|svg|avif))$"),
             credit: re(r"(?i)^((top )?(photo|image|picture|video)( credit)?s?\s*:|(top )?(photo|image) credit|credit\s*:)|(?i)(via reuters|getty images|afp via|ap photo|/ ?reuters$|\(cc by[^)]*\)\s*$|shutterstock|wikimedia commons)"),
             all_caps_credit: re(r"^[A-Z][A-Z .'\-]+/[A-Z .'\-/]+$"),
-            caption: re(r"(?i)(\((\d+(st|nd|rd|th)[ -])?(l|r|c|left|right|center|centre)\)|\bthe (illustration|photo|image|picture) shows\b|\bpictured\b|\bposes? for (a|the) (group |family )?photo\b|\blooks on\b|^(photo|file photo|illustration)\b)"),
-            byline_date: re(r"(?i)\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.? \d{1,2}, \d{4}\b"),
+            caption: re(r"(?i)(\((\d+(st|nd|rd|th)[ -])?(l|r|c|left|right|center|centre)\)|(?-u:\b)the (illustration|photo|image|picture) shows(?-u:\b)|(?-u:\b)pictured(?-u:\b)|(?-u:\b)poses? for (a|the) (group |family )?photo(?-u:\b)|(?-u:\b)looks on(?-u:\b)|^(photo|file photo|illustration)(?-u:\b))"),
+            byline_date: re(r"(?i)(?-u:\b)(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.? \d{1,2}, \d{4}(?-u:\b)"),
             byline_by: re(r"^(By|BY|by) [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,4}( and [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3})?$"),
-            copyright: re(r"(?i)^(©|copyright\b|\(c\)\s*\d{4}|all rights reserved)"),
-            provenance: re(r"(?i)^(this|the) (article|piece|story|essay|commentary|op-ed|analysis|report)\b.{0,80}\b(first appeared|originally (appeared|published|ran)|was first published|(has been |is |was )?republished|first published)|^(originally|first) (published|appeared) (in|on|by|at)\b"),
-            end_marker: re(r"(?i)^(keep reading|show less|read more|latest|newsletter|related|more from|recommended|most read|detail author|about the author|socials|subscribe)\b|keep readingshow less"),
+            copyright: re(r"(?i)^(©|copyright(?-u:\b)|\(c\)\s*\d{4}|all rights reserved)"),
+            provenance: re(r"(?i)^(this|the) (article|piece|story|essay|commentary|op-ed|analysis|report)(?-u:\b).{0,80}(?-u:\b)(first appeared|originally (appeared|published|ran)|was first published|(has been |is |was )?republished|first published)|^(originally|first) (published|appeared) (in|on|by|at)(?-u:\b)"),
+            end_marker: re(r"(?i)^(keep reading|show less|read more|latest|newsletter|related|more from|recommended|most read|detail author|about the author|socials|subscribe)(?-u:\b)|keep readingshow less"),
             bio_header: re(r"(?i)^(detail author|about the author|author( bio| profile| details)?|socials)\s*:?$"),
             bio_field: re(r"^\s*[•·\-*]\s*[\p{L} ]{1,24}\s?:\s"),
-            contact: re(r"(?i)(\b[\w.+-]+@[\w-]+\.[\w.]+\b|\b\d{3}[-. )]\d{3}[-. ]\d{4}\b|^(facebook|twitter|linkedin|tiktok|instagram|youtube|telegram|x)\s*:)"),
-            comment_call: re(r"(?i)(\bin the comments?\b|\bshare your (thoughts|views|opinion)|\bleave a comment\b|\blet us know (what|in)\b|\bexplore more (articles|stories)\b|\bwhat do you (think|believe)\b|\bjoin the (conversation|discussion)\b|\bsubscribe to our\b)"),
+            contact: re(r"(?i)((?-u:\b)[\w.+-]+@[\w-]+\.[\w.]+(?-u:\b)|(?-u:\b)\d{3}[-. )]\d{3}[-. ]\d{4}(?-u:\b)|^(facebook|twitter|linkedin|tiktok|instagram|youtube|telegram|x)\s*:)"),
+            comment_call: re(r"(?i)((?-u:\b)in the comments?(?-u:\b)|(?-u:\b)share your (thoughts|views|opinion)|(?-u:\b)leave a comment(?-u:\b)|(?-u:\b)let us know (what|in)(?-u:\b)|(?-u:\b)explore more (articles|stories)(?-u:\b)|(?-u:\b)what do you (think|believe)(?-u:\b)|(?-u:\b)join the (conversation|discussion)(?-u:\b)|(?-u:\b)subscribe to our(?-u:\b))"),
         }
     })
 }
@@ -616,7 +664,24 @@ fn drop_repeats(segs: &mut [Segment]) {
         })
         .collect();
     cands.sort_by_key(|&i| (keys[i].len(), i));
+    // A segment can only stand elsewhere if its longest word does: count
+    // whole-word occurrences in the whole page first, which rules out
+    // almost every segment of a page without repeats at the cost of a scan
+    // instead of rebuilding the rest of the page for each segment.
+    let mut full = String::from(" ");
+    for k in &keys {
+        full.push_str(k);
+        full.push(' ');
+    }
     for i in cands {
+        let longest = keys[i].split(' ').max_by_key(|w| w.len()).unwrap_or("");
+        let probe = format!(" {longest} ");
+        if memchr::memmem::find_iter(full.as_bytes(), probe.as_bytes())
+            .nth(1)
+            .is_none()
+        {
+            continue;
+        }
         let mut hay = String::from(" ");
         for j in kept(segs) {
             if j != i && !keys[j].is_empty() {
@@ -625,7 +690,7 @@ fn drop_repeats(segs: &mut [Segment]) {
             }
         }
         let needle = format!(" {} ", keys[i]);
-        if hay.contains(&needle) {
+        if memchr::memmem::find(hay.as_bytes(), needle.as_bytes()).is_some() {
             segs[i].reason = Some(DropReason::Repeat);
         }
     }

@@ -72,10 +72,26 @@ impl FeatureSettings {
 /// Valence below/above which a VADER entry counts as a polar word.
 const LEXICON_THRESHOLD: f64 = 1.0;
 
+/// The VADER lexicon re-keyed by lower-case word: looking words up through
+/// the crate's case-insensitive map cost more than all other features.
 fn valence(word: &str) -> Option<f64> {
-    vader_sentiment::LEXICON
-        .get(&unicase::UniCase::new(word))
-        .copied()
+    static MAP: std::sync::OnceLock<rustc_hash::FxHashMap<String, f64>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut entries: Vec<(String, f64)> = vader_sentiment::LEXICON
+            .iter()
+            .map(|(k, v)| (k.to_lowercase(), *v))
+            .collect();
+        // Deterministic if two entries fold to the same key.
+        entries.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut m = rustc_hash::FxHashMap::default();
+        for (k, v) in entries {
+            m.entry(k).or_insert(v);
+        }
+        m
+    })
+    .get(word)
+    .copied()
 }
 
 #[derive(Debug, Clone, PartialEq)]

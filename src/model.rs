@@ -15,7 +15,7 @@ use linfa::ParamGuard;
 use linfa_bayes::MultinomialNb;
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 pub const STANCE_CLASSES: [&str; 3] = ["supportive", "skeptical", "neutral"];
 pub const SENTIMENT_CLASSES: [&str; 3] = ["positive", "negative", "neutral"];
@@ -188,7 +188,7 @@ pub struct FittedModel {
     pub stance: Head,
     pub sentiment: Head,
     #[serde(skip)]
-    index: HashMap<String, u32>,
+    index: rustc_hash::FxHashMap<String, u32>,
 }
 
 impl FittedModel {
@@ -245,7 +245,7 @@ impl StanceValidParams {
             vocabulary,
             stance: empty_head(&STANCE_CLASSES),
             sentiment: empty_head(&SENTIMENT_CLASSES),
-            index: HashMap::new(),
+            index: Default::default(),
         };
         model.rebuild_index();
         let rows: Vec<Vec<(u32, f64)>> =
