@@ -41,6 +41,35 @@ pub enum StanceError {
 pub type Result<T> = std::result::Result<T, StanceError>;
 
 impl StanceError {
+    /// Errors that concern one record (a line, a file's content) rather than
+    /// the run: `--keep-going` turns these into rejects.
+    pub fn is_record_level(&self) -> bool {
+        matches!(
+            self,
+            StanceError::Record { .. } | StanceError::Utf8 { .. } | StanceError::Input(_)
+        )
+    }
+
+    /// (where, what) for a rejects file.
+    pub fn location_and_reason(&self) -> (String, String) {
+        match self {
+            StanceError::Record {
+                path,
+                line,
+                message,
+            } => (format!("{}:{line}", path.display()), message.clone()),
+            StanceError::Utf8 { path, line, offset } => (
+                format!("{}:{line}", path.display()),
+                format!("not valid UTF-8 at byte {offset}"),
+            ),
+            StanceError::Input(m) => match m.split_once(": ") {
+                Some((loc, why)) => (loc.to_string(), why.to_string()),
+                None => (String::new(), m.clone()),
+            },
+            other => (String::new(), other.to_string()),
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         StanceError::Io {
             path: path.into(),

@@ -10,11 +10,12 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-/// Largest article accepted, in bytes. Longer records are rejected with an
-/// error naming them: beyond this a record is almost always a broken capture
-/// (a whole site in one field), and the cleaner's repeat search is quadratic
-/// in the number of paragraphs.
-pub const MAX_ARTICLE_BYTES: usize = 256 * 1024 * 1024;
+/// Largest article accepted, in bytes (16 MiB; the longest seed is 17 KB).
+/// Longer records are rejected with an error naming them: beyond this a
+/// record is almost always a broken capture (a whole site in one field), and
+/// the cleaner keeps a byte-offset map of the article, so this limit is what
+/// bounds memory per article.
+pub const MAX_ARTICLE_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
@@ -436,7 +437,10 @@ impl Iterator for ArticleReader {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    self.current = Current::None;
+                    // A bad record does not end its file; an I/O error does.
+                    if !e.is_record_level() {
+                        self.current = Current::None;
+                    }
                     return Some(Err(e));
                 }
             }

@@ -73,6 +73,13 @@ pub struct InputArgs {
     /// Do not clean: the text is already the article's own sentences.
     #[arg(long)]
     pub no_clean: bool,
+    /// Skip bad records instead of stopping: each goes to the rejects file
+    /// (record, reason) and is counted on stderr.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Rejects file for --keep-going (default: stance-rejects.csv in the current folder).
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
 }
 
 #[derive(Args, Clone)]
@@ -294,6 +301,7 @@ pub fn score_stream(
         None => None,
     };
     let mut reader = ArticleReader::new(sources, opts);
+    let mut rejects: Vec<(String, String)> = Vec::new();
     let mut columns: Option<Vec<String>> = meta.as_ref().map(|m| m.columns.clone());
     let mut used_meta = std::collections::HashSet::new();
     let mut summary = Summary::default();
@@ -303,7 +311,14 @@ pub fn score_stream(
     loop {
         let mut batch: Vec<Article> = Vec::with_capacity(BATCH);
         for a in reader.by_ref() {
-            let mut a = a?;
+            let mut a = match a {
+                Ok(a) => a,
+                Err(e) if input.keep_going && e.is_record_level() => {
+                    rejects.push(e.location_and_reason());
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
             if let Some(m) = &meta {
                 if let Some(row) = m.rows.get(&a.id) {
                     used_meta.insert(a.id.clone());
@@ -339,6 +354,30 @@ pub fn score_stream(
     }
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    if input.keep_going {
+        let path = input
+            .rejects
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("stance-rejects.csv"));
+        check_not_input(&path, &input.paths)?;
+        let f = AtomicFile::create(&path)?;
+        let mut w = csv::Writer::from_writer(f.writer()?);
+        w.write_record(["record", "reason"])?;
+        for (loc, why) in &rejects {
+            w.write_record([loc, why])?;
+        }
+        w.flush()?;
+        drop(w);
+        f.commit()?;
+        summary.rejects = rejects.len();
+        if !quiet || !rejects.is_empty() {
+            eprintln!(
+                "stance: {} record(s) rejected; see {}",
+                rejects.len(),
+                path.display()
+            );
+        }
     }
     if summary.articles == 0 {
         bail!("no articles in the input");
@@ -376,6 +415,7 @@ pub struct Summary {
     pub units: usize,
     pub bytes: usize,
     pub replaced: usize,
+    pub rejects: usize,
     pub seconds: f64,
 }
 
@@ -386,10 +426,11 @@ impl Summary {
         }
         let mb = self.bytes as f64 / 1e6;
         eprintln!(
-            "stance: {} articles, {} sentences, {} units, {:.1} MB in {:.2} s ({:.1} MB/s){}",
+            "stance: {} articles, {} sentences, {} units, {} rejects, {:.1} MB in {:.2} s ({:.1} MB/s){}",
             self.articles,
             self.sentences,
             self.units,
+            self.rejects,
             mb,
             self.seconds,
             mb / self.seconds.max(1e-9),

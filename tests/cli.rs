@@ -404,3 +404,172 @@ fn train_lists_labels_it_cannot_place() {
     assert!(e.contains("l.csv:3: article \"gone\" not found"), "{e}");
     assert!(!m.exists());
 }
+
+#[test]
+fn keep_going_sends_bad_records_to_rejects_and_scores_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seed = std::fs::read_to_string(root().join("seeds/004_09f961840c843274.txt")).unwrap();
+    let mut body = Vec::new();
+    let good = |id: &str| {
+        format!(
+            "{}\n",
+            serde_json::json!({"id": id, "outlet": "x", "text": seed})
+        )
+    };
+    body.extend(good("a").into_bytes());
+    body.extend(b"{not json\n");
+    body.extend(b"{\"id\":\"b\",\"outlet\":\"x\"}\n");
+    body.extend(good("a").into_bytes());
+    body.extend(b"{\"id\":\"c\",\"outlet\":\"x\",\"text\":\"Russia \xff backs Iran.\"}\n");
+    body.extend(b"{\"id\":\"d\",\"outlet\":\"x\",\"text\":\"   \"}\n");
+    body.extend(good("e").into_bytes());
+    let input = d.join("mixed.jsonl");
+    std::fs::write(&input, body).unwrap();
+    let out = d.join("a.csv");
+    let rej = d.join("rejects.csv");
+    // Without --keep-going: the first bad record stops the run, nothing is written.
+    expect_error(
+        &[
+            "score",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "mixed.jsonl:2: not valid JSON",
+        Some(&out),
+    );
+    let o = run(
+        &[
+            "score",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--keep-going",
+            "--rejects",
+            rej.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("5 record(s) rejected"),
+        "{}",
+        stderr(&o)
+    );
+    let mut r = csv::Reader::from_path(&rej).unwrap();
+    let rows: Vec<(String, String)> = r
+        .records()
+        .map(|x| {
+            let x = x.unwrap();
+            (x[0].to_string(), x[1].to_string())
+        })
+        .collect();
+    let locs: Vec<&str> = rows
+        .iter()
+        .map(|r| r.0.rsplit(':').next().unwrap())
+        .collect();
+    assert_eq!(locs, vec!["2", "3", "4", "5", "6"], "{rows:?}");
+    assert!(rows[0].1.contains("not valid JSON"));
+    assert!(rows[1].1.contains("no `text` field"));
+    assert!(rows[2].1.contains("duplicate article id"));
+    assert!(rows[3].1.contains("not valid UTF-8"));
+    assert!(rows[4].1.contains("empty text"));
+    let scored = std::fs::read_to_string(&out).unwrap();
+    assert!(scored
+        .lines()
+        .skip(1)
+        .all(|l| l.starts_with("a,") || l.starts_with("e,")));
+    assert!(scored.lines().any(|l| l.starts_with("e,")));
+}
+
+#[test]
+fn more_bad_inputs_name_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = d.join("o.csv");
+    let o = out.to_str().unwrap();
+    let p = |n: &str| d.join(n).to_str().unwrap().to_string();
+    std::fs::write(
+        d.join("meta.csv"),
+        "id,outlet\n004_09f961840c843274,a,extra\n",
+    )
+    .unwrap();
+    expect_error(
+        &[
+            "score",
+            "seeds/004_09f961840c843274.txt",
+            "--meta",
+            &p("meta.csv"),
+            "--out",
+            o,
+        ],
+        "meta.csv:2: malformed CSV record",
+        Some(&out),
+    );
+    std::fs::write(
+        d.join("actors.toml"),
+        "version = 1\n[[actor]]\nid = 'x'\nname = 'X'\nterms = []\n",
+    )
+    .unwrap();
+    expect_error(
+        &["score", "seeds/", "--actors", &p("actors.toml"), "--out", o],
+        "actors.toml: actor \"x\" has no terms",
+        Some(&out),
+    );
+    std::fs::create_dir(d.join("nothing")).unwrap();
+    expect_error(
+        &["score", &p("nothing"), "--out", o],
+        "folder holds no file matching *.txt",
+        Some(&out),
+    );
+    let big = "Russia backs Iran. ".repeat(900_000);
+    std::fs::write(d.join("big.txt"), big).unwrap();
+    expect_error(
+        &["score", &p("big.txt"), "--out", o],
+        "over the limit of 16777216 bytes",
+        Some(&out),
+    );
+    std::fs::write(
+        d.join("a.model"),
+        "{\"format\":\"something-else\",\"format_version\":1}",
+    )
+    .unwrap();
+    expect_error(
+        &["score", "seeds/", "--model", &p("a.model"), "--out", o],
+        "not a stance model",
+        Some(&out),
+    );
+}
+
+#[test]
+fn folder_order_does_not_change_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir(&a).unwrap();
+    std::fs::create_dir(&b).unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(root().join("seeds"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    names.sort();
+    for p in &names {
+        std::fs::copy(p, a.join(p.file_name().unwrap())).unwrap();
+    }
+    for p in names.iter().rev() {
+        std::fs::copy(p, b.join(p.file_name().unwrap())).unwrap();
+    }
+    let outs: Vec<Vec<u8>> = [&a, &b]
+        .iter()
+        .map(|dir| {
+            let o = run(
+                &["score", dir.to_str().unwrap(), "--format", "csv", "--quiet"],
+                &root(),
+            );
+            assert!(o.status.success());
+            o.stdout
+        })
+        .collect();
+    assert_eq!(outs[0], outs[1]);
+}

@@ -154,3 +154,44 @@ fn grouped_folds_never_split_an_article() {
         }
     }
 }
+
+#[test]
+fn shipped_model_loads_and_saves_to_the_same_bytes() {
+    let bytes =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/models/default.model")).unwrap();
+    let m = stance::modelfile::StanceModel::from_bytes(&bytes, "default").unwrap();
+    assert_eq!(m.to_bytes().unwrap(), bytes);
+}
+
+#[test]
+fn a_missing_class_gives_finite_probabilities() {
+    // Every unit neutral / negative: the other classes are absent.
+    let units: Vec<LabeledUnit> = (0..4)
+        .map(|i| unit(&format!("a{i}"), "Russia met Iran again.", "russia", 2, 1))
+        .collect();
+    let ex = stance::eval::examples(&units, &FeatureSettings::default());
+    let m = StanceParams::default().check().unwrap().fit(&ex).unwrap();
+    let (p, q) = m.predict(&["<target>".to_string(), "unseen".to_string()]);
+    assert!(p.iter().chain(&q).all(|x| x.is_finite()));
+    assert_eq!(p[0], 0.0);
+    assert!((p[2] - 1.0).abs() < 1e-12);
+    let bytes = stance::modelfile::StanceModel {
+        stance_version: "t".into(),
+        lexicon_hash: "h".into(),
+        training: stance::modelfile::TrainingInfo {
+            label_files: vec![],
+            texts: Default::default(),
+            data_hash: "d".into(),
+            units: 4,
+            noise_units: 0,
+            articles: 4,
+            actors: vec!["russia".into()],
+        },
+        cv: None,
+        model: m,
+    }
+    .to_bytes()
+    .unwrap();
+    let back = stance::modelfile::StanceModel::from_bytes(&bytes, "t").unwrap();
+    assert_eq!(back.to_bytes().unwrap(), bytes);
+}
