@@ -19,8 +19,48 @@ fn page() -> impl Strategy<Value = String> {
     proptest::collection::vec(piece, 0..30).prop_map(|v| v.concat())
 }
 
+/// Cases per property: 2000 in CI; set PROPTEST_CASES for longer runs.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000)
+}
+
+fn jsonl_line() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"{\"id\":\"a\",\"text\":\"Russia backs Iran.\"}".to_vec()),
+        Just(b"{\"id\":7,\"text\":\"Moscow and the West.\",\"outlet\":null}".to_vec()),
+        Just(b"{\"id\":\"a\"}".to_vec()),
+        Just(b"[1,2,3]".to_vec()),
+        Just(b"{\"id\":\"q\",\"text\":\"\\u0000 \\ud800\"}".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..60),
+    ]
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// Readers never panic: any bytes give articles or errors that name the file.
+    #[test]
+    fn readers_never_panic(lines in proptest::collection::vec(jsonl_line(), 0..12), csv_bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let dir = tempfile::tempdir().unwrap();
+        let j = dir.path().join("x.jsonl");
+        let mut body = Vec::new();
+        for l in &lines { body.extend_from_slice(l); body.push(b'\n'); }
+        std::fs::write(&j, &body).unwrap();
+        let c = dir.path().join("y.csv");
+        let mut cb = b"id,text,outlet\n".to_vec();
+        cb.extend_from_slice(&csv_bytes);
+        std::fs::write(&c, &cb).unwrap();
+        let srcs = vec![stance::input::Source::File(j), stance::input::Source::File(c)];
+        for r in stance::input::ArticleReader::new(srcs, Default::default()).take(100) {
+            if let Err(e) = r {
+                let m = e.to_string();
+                prop_assert!(m.contains("x.jsonl") || m.contains("y.csv"), "error names no file: {}", m);
+            }
+        }
+    }
 
     #[test]
     fn cleaner_spans_cover_input(text in page()) {
