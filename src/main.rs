@@ -278,6 +278,10 @@ impl Sink {
     }
 }
 
+fn exact3(v: [f64; 3]) -> [Cell; 3] {
+    [Cell::Exact(v[0]), Cell::Exact(v[1]), Cell::Exact(v[2])]
+}
+
 fn num3(v: [f64; 3]) -> [Cell; 3] {
     [Cell::Num(v[0]), Cell::Num(v[1]), Cell::Num(v[2])]
 }
@@ -551,14 +555,14 @@ fn cmd_score(a: ScoreArgs) -> Result<()> {
             row.extend(meta.iter().cloned());
             row.push(Cell::Str(g.actor.clone()));
             row.push(Cell::Int(g.mentions as u64));
-            row.push(Cell::Num(g.stance_score));
-            row.push(Cell::opt(g.stance_ci.map(|c| c.0)));
-            row.push(Cell::opt(g.stance_ci.map(|c| c.1)));
-            row.extend(num3(g.stance_shares));
-            row.push(Cell::Num(g.sentiment_score));
-            row.push(Cell::opt(g.sentiment_ci.map(|c| c.0)));
-            row.push(Cell::opt(g.sentiment_ci.map(|c| c.1)));
-            row.extend(num3(g.sentiment_shares));
+            row.push(Cell::Exact(g.stance_score));
+            row.push(Cell::opt_exact(g.stance_ci.map(|c| c.0)));
+            row.push(Cell::opt_exact(g.stance_ci.map(|c| c.1)));
+            row.extend(exact3(g.stance_shares));
+            row.push(Cell::Exact(g.sentiment_score));
+            row.push(Cell::opt_exact(g.sentiment_ci.map(|c| c.0)));
+            row.push(Cell::opt_exact(g.sentiment_ci.map(|c| c.1)));
+            row.extend(exact3(g.sentiment_shares));
             t.row(&row)?;
         }
         if let Some(t) = sent_table.as_mut() {

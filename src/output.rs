@@ -12,6 +12,10 @@ pub enum Cell {
     Int(u64),
     /// Written with 6 decimals: stable bytes across platforms.
     Num(f64),
+    /// Written in full (shortest round-trip form) in CSV and JSONL, so that
+    /// reading it back gives the same number: for rows that are combined
+    /// again later (score's article rows, read by compare).
+    Exact(f64),
     Empty,
 }
 
@@ -19,11 +23,15 @@ impl Cell {
     pub fn opt(v: Option<f64>) -> Cell {
         v.filter(|x| x.is_finite()).map_or(Cell::Empty, Cell::Num)
     }
+    pub fn opt_exact(v: Option<f64>) -> Cell {
+        v.filter(|x| x.is_finite()).map_or(Cell::Empty, Cell::Exact)
+    }
     fn text(&self) -> String {
         match self {
             Cell::Str(s) => s.clone(),
             Cell::Int(i) => i.to_string(),
             Cell::Num(x) => format!("{x:.6}"),
+            Cell::Exact(x) => format!("{x}"),
             Cell::Empty => String::new(),
         }
     }
@@ -126,6 +134,7 @@ impl TableWriter {
                         }
                         Cell::Int(n) => line.push_str(&n.to_string()),
                         Cell::Num(x) => line.push_str(&format!("{x:.6}")),
+                        Cell::Exact(x) => line.push_str(&format!("{x}")),
                         Cell::Empty => line.push_str("null"),
                     }
                 }
@@ -136,7 +145,15 @@ impl TableWriter {
                     .write_all(line.as_bytes())
                     .map_err(io_err)?;
             }
-            Format::Table => self.rows.push(cells.iter().map(|c| c.text()).collect()),
+            Format::Table => self.rows.push(
+                cells
+                    .iter()
+                    .map(|c| match c {
+                        Cell::Exact(x) => format!("{x:.6}"),
+                        other => other.text(),
+                    })
+                    .collect(),
+            ),
         }
         Ok(())
     }

@@ -128,8 +128,11 @@ pub fn aggregate(units: &[ScoredUnit], lex: &Lexicon) -> Vec<ArticleAggregate> {
         let mut ss = [0.0; 3];
         let mut es = [0.0; 3];
         for u in &us {
-            ss[u.stance] += 1.0 / n;
-            es[u.sentiment] += 1.0 / n;
+            ss[u.stance] += 1.0;
+            es[u.sentiment] += 1.0;
+        }
+        for x in ss.iter_mut().chain(es.iter_mut()) {
+            *x /= n;
         }
         out.push(ArticleAggregate {
             actor: actor.id.clone(),

@@ -346,3 +346,53 @@ fn html_report_is_self_contained_escaped_and_complete() {
         assert!(html.contains(&format!(">{a}<")), "report lacks actor {a}");
     }
 }
+
+#[test]
+fn shards_scored_through_stdin_combine_to_the_one_run_result() {
+    let seeds = seed_texts();
+    let dir = tempfile::tempdir().unwrap();
+    let recs: Vec<(String, String, String)> = seeds
+        .iter()
+        .enumerate()
+        .map(|(i, (id, t))| (id.clone(), ["p", "q"][i % 2].to_string(), t.clone()))
+        .collect();
+    let all = dir.path().join("all.jsonl");
+    write_jsonl(&all, &recs);
+    // Two shards, each scored as a stateless stdin → stdout filter.
+    let mut shard_files = Vec::new();
+    for (k, part) in [&recs[..2], &recs[2..]].iter().enumerate() {
+        let shard = dir.path().join(format!("shard{k}.jsonl"));
+        write_jsonl(&shard, part);
+        let out = std::process::Command::new(bin())
+            .args(["score", "-", "--format", "jsonl", "--quiet"])
+            .current_dir(root())
+            .stdin(std::fs::File::open(&shard).unwrap())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows = dir.path().join(format!("rows{k}.jsonl"));
+        std::fs::write(&rows, &out.stdout).unwrap();
+        shard_files.push(rows);
+    }
+    let one = run(
+        &[
+            "compare",
+            all.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--quiet",
+        ],
+        &root(),
+    );
+    let mut args = vec!["compare".to_string()];
+    args.extend(shard_files.iter().map(|p| p.to_str().unwrap().to_string()));
+    args.extend(["--format".into(), "csv".into(), "--quiet".into()]);
+    let a: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    let combined = run(&a, &root());
+    assert!(combined.status.success(), "{}", stderr(&combined));
+    assert_eq!(stdout(&one), stdout(&combined));
+}
