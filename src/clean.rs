@@ -145,6 +145,14 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
         classify(text, &mut segs);
         drop_repeats(&mut segs);
     }
+    // A line of bare markup ("**") folds to nothing: account for it as a
+    // fragment so that every byte of the input is in a sentence or a drop.
+    // (Found by the long property-test run.)
+    for s in segs.iter_mut() {
+        if s.text.is_empty() {
+            s.reason = Some(DropReason::Fragment);
+        }
+    }
     for s in segs.iter().filter(|s| s.reason.is_some()) {
         out.dropped.push(Dropped {
             start: s.start,
@@ -727,6 +735,19 @@ mod tests {
             c.sentences[0].text,
             "Iran and Russia have actively ramped up cooperation politically."
         );
+    }
+
+    #[test]
+    fn bare_markup_lines_are_accounted_for() {
+        // Found by the long property-test run: "**" alone folded to nothing
+        // and was neither kept nor dropped.
+        for t in ["**\n", "Russia backs Iran.\n\n__\n"] {
+            let c = clean(t, CleanOptions::default());
+            assert!(
+                c.dropped.iter().any(|d| d.reason == DropReason::Fragment),
+                "{t:?}"
+            );
+        }
     }
 
     #[test]

@@ -6,8 +6,9 @@ use crate::error::{Result, StanceError};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const FIXED: [&str; 16] = [
-    "article_id",
+/// The columns of an article row after `article_id` and the metadata
+/// columns, in order: `score --out` writes them, `compare` reads them.
+pub const ARTICLE_COLUMNS: [&str; 14] = [
     "actor",
     "mentions",
     "stance_score",
@@ -22,8 +23,12 @@ const FIXED: [&str; 16] = [
     "share_positive",
     "share_negative",
     "share_neutral_sentiment",
-    "text",
 ];
+
+/// Not metadata: the id and the fixed columns.
+fn is_fixed(k: &str) -> bool {
+    k == "article_id" || ARTICLE_COLUMNS.contains(&k)
+}
 
 fn num(fields: &BTreeMap<String, String>, k: &str, p: &Path, line: usize) -> Result<f64> {
     let v = fields
@@ -65,7 +70,7 @@ fn row_from(fields: BTreeMap<String, String>, p: &Path, line: usize) -> Result<A
     }
     let meta = fields
         .iter()
-        .filter(|(k, _)| !FIXED.contains(&k.as_str()))
+        .filter(|(k, _)| !is_fixed(k))
         .map(|(k, v)| (k.clone(), unguard(v)))
         .collect();
     Ok(ArticleRow {

@@ -454,6 +454,27 @@ impl Iterator for ArticleReader {
     }
 }
 
+/// A whole CSV file read as UTF-8: its trimmed header names and a reader
+/// over the records. Shared by the metadata, label and article-row readers.
+pub fn open_csv(path: &Path) -> Result<(Vec<String>, csv::Reader<std::io::Cursor<Vec<u8>>>)> {
+    let bytes = std::fs::read(path).map_err(|e| StanceError::io(path, e))?;
+    let (text, _) = decode(bytes, path, 1, false)?;
+    let mut r = csv::ReaderBuilder::new().from_reader(std::io::Cursor::new(text.into_bytes()));
+    let headers: Vec<String> = r
+        .headers()
+        .map_err(|e| StanceError::record(path, 1, format!("bad CSV header: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    Ok((headers, r))
+}
+
+/// A CSV record error, located.
+pub fn csv_record_error(path: &Path, e: csv::Error) -> StanceError {
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    StanceError::record(path, line, format!("malformed CSV record: {e}"))
+}
+
 /// Metadata keyed by article id, from a CSV with an `id` column.
 #[derive(Debug, Clone, Default)]
 pub struct Metadata {
@@ -463,25 +484,14 @@ pub struct Metadata {
 
 impl Metadata {
     pub fn read(path: &Path) -> Result<Metadata> {
-        let bytes = std::fs::read(path).map_err(|e| StanceError::io(path, e))?;
-        let (text, _) = decode(bytes, path, 1, false)?;
-        let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-        let headers: Vec<String> = r
-            .headers()
-            .map_err(|e| StanceError::record(path, 1, format!("bad CSV header: {e}")))?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
+        let (headers, mut r) = open_csv(path)?;
         let id_col = headers
             .iter()
             .position(|h| h == "id")
             .ok_or_else(|| StanceError::record(path, 1, "metadata CSV has no `id` column"))?;
         let mut rows = BTreeMap::new();
         for rec in r.records() {
-            let rec = rec.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                StanceError::record(path, line, format!("malformed CSV record: {e}"))
-            })?;
+            let rec = rec.map_err(|e| csv_record_error(path, e))?;
             let line = rec.position().map_or(0, |p| p.line() as usize);
             let id = rec.get(id_col).unwrap_or("").trim().to_string();
             if id.is_empty() {

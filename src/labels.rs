@@ -9,7 +9,6 @@
 use crate::actors::{Lexicon, Mention};
 use crate::clean::CleanOptions;
 use crate::error::{Result, StanceError};
-use crate::input::decode;
 use crate::model::{SENTIMENT_CLASSES, STANCE_CLASSES};
 use crate::units::{article_units, sentence_hash};
 use std::collections::{BTreeMap, HashMap};
@@ -49,21 +48,10 @@ impl LabelRow {
 
 /// Read a label CSV into rows (header names as keys).
 pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<LabelRow>)> {
-    let bytes = std::fs::read(path).map_err(|e| StanceError::io(path, e))?;
-    let (text, _) = decode(bytes, path, 1, false)?;
-    let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let headers: Vec<String> = r
-        .headers()
-        .map_err(|e| StanceError::record(path, 1, format!("bad CSV header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let (headers, mut r) = crate::input::open_csv(path)?;
     let mut rows = Vec::new();
     for rec in r.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            StanceError::record(path, line, format!("malformed CSV record: {e}"))
-        })?;
+        let rec = rec.map_err(|e| crate::input::csv_record_error(path, e))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
         let fields = headers
             .iter()

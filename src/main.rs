@@ -461,23 +461,6 @@ fn progress(quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(b)
 }
 
-pub const ARTICLE_FIXED: [&str; 14] = [
-    "actor",
-    "mentions",
-    "stance_score",
-    "stance_lo",
-    "stance_hi",
-    "share_supportive",
-    "share_skeptical",
-    "share_neutral",
-    "sentiment_score",
-    "sentiment_lo",
-    "sentiment_hi",
-    "share_positive",
-    "share_negative",
-    "share_neutral_sentiment",
-];
-
 fn cmd_score(a: ScoreArgs) -> Result<()> {
     setup_threads(a.run.threads);
     let (model, lex) = a.model.load()?;
@@ -507,7 +490,11 @@ fn cmd_score(a: ScoreArgs) -> Result<()> {
         if art_table.is_none() {
             let mut h = vec!["article_id".to_string()];
             h.extend(cols.iter().cloned());
-            h.extend(ARTICLE_FIXED.iter().map(|s| s.to_string()));
+            h.extend(
+                stance::compare_io::ARTICLE_COLUMNS
+                    .iter()
+                    .map(|s| s.to_string()),
+            );
             art_table = Some(TableWriter::new(
                 art_w.take().expect("writer"),
                 art_sink.format,
@@ -632,6 +619,24 @@ fn warn_untrained_actors(model: &StanceModel, lex: &Lexicon, quiet: bool) {
 }
 
 /// Article rows for compare: from score's output files, or by scoring.
+/// Write a whole table to a file (CSV or JSONL), atomically.
+fn write_table_file(
+    path: &Path,
+    format: Option<Format>,
+    inputs: &[PathBuf],
+    header: Vec<String>,
+    guard: bool,
+    rows: Vec<Vec<Cell>>,
+) -> Result<()> {
+    let (sink, w) = Sink::open(Some(path), format.filter(|f| *f != Format::Table), inputs)?;
+    let mut t = TableWriter::new(w, sink.format, header, guard)?;
+    for r in &rows {
+        t.row(r)?;
+    }
+    t.finish()?;
+    sink.commit()
+}
+
 /// NAME.ext → NAME-shares.ext
 fn shares_path(p: &Path) -> PathBuf {
     let stem = p
@@ -856,15 +861,10 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
             .iter()
             .map(|s| s.to_string())
             .collect();
-            let (sink, w) = Sink::open(
-                Some(p),
-                a.format.filter(|f| *f != Format::Table),
-                &a.input.paths,
-            )?;
-            let mut t = TableWriter::new(w, sink.format, h, !a.run.no_csv_guard)?;
+            let mut table_rows: Vec<Vec<Cell>> = Vec::new();
             for &(i, j, sim) in &pairs {
                 let (x, y) = (&stories[i], &stories[j]);
-                t.row(&[
+                table_rows.push(vec![
                     Cell::Str(x.id.clone()),
                     Cell::Str(x.outlet.clone()),
                     Cell::Str(x.date.clone()),
@@ -872,10 +872,16 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
                     Cell::Str(y.outlet.clone()),
                     Cell::Str(y.date.clone()),
                     Cell::Num(sim),
-                ])?;
+                ]);
             }
-            t.finish()?;
-            sink.commit()?;
+            write_table_file(
+                p,
+                a.format,
+                &a.input.paths,
+                h,
+                !a.run.no_csv_guard,
+                table_rows,
+            )?;
         }
         if !a.run.quiet {
             eprintln!(
@@ -950,18 +956,13 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let (sink, w) = Sink::open(
-            Some(p),
-            a.format.filter(|f| *f != Format::Table),
-            &a.input.paths,
-        )?;
-        let mut t = TableWriter::new(w, sink.format, h, !a.run.no_csv_guard)?;
+        let mut table_rows: Vec<Vec<Cell>> = Vec::new();
         let method = format!(
             "difference of pooled means (a - b); 95% percentile bootstrap over articles ({} replicates); two-sided permutation test over articles ({} permutations); seed {}",
             a.replicates, a.permutations, a.seed
         );
         for d in &diffs {
-            t.row(&[
+            table_rows.push(vec![
                 Cell::Str(d.actor.clone()),
                 Cell::Str(d.group_a.clone()),
                 Cell::Str(d.group_b.clone()),
@@ -979,10 +980,16 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
                 Cell::opt(d.sentiment_p),
                 Cell::Str(d.warning.clone()),
                 Cell::Str(method.clone()),
-            ])?;
+            ]);
         }
-        t.finish()?;
-        sink.commit()?;
+        write_table_file(
+            p,
+            a.format,
+            &a.input.paths,
+            h,
+            !a.run.no_csv_guard,
+            table_rows,
+        )?;
     }
     let method = format!(
         "95% intervals: percentile bootstrap over articles within group ({} replicates, seed {}); a group of one article: t-interval over its units",
@@ -1045,13 +1052,15 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
         r
     };
     if let Some(p) = &a.out {
-        let (sink, w) = Sink::open(Some(p), a.format, &a.input.paths)?;
-        let mut t = TableWriter::new(w, sink.format, header.clone(), !a.run.no_csv_guard)?;
-        for g in &groups {
-            t.row(&row_of(g))?;
-        }
-        t.finish()?;
-        sink.commit()?;
+        let rows: Vec<Vec<Cell>> = groups.iter().map(&row_of).collect();
+        write_table_file(
+            p,
+            a.format,
+            &a.input.paths,
+            header.clone(),
+            !a.run.no_csv_guard,
+            rows,
+        )?;
     }
     if let Some(p) = &a.chart {
         check_not_input(p, &a.input.paths)?;
