@@ -456,7 +456,10 @@ impl Iterator for ArticleReader {
 
 /// A whole CSV file read as UTF-8: its trimmed header names and a reader
 /// over the records. Shared by the metadata, label and article-row readers.
-pub fn open_csv(path: &Path) -> Result<(Vec<String>, csv::Reader<std::io::Cursor<Vec<u8>>>)> {
+/// A CSV reader over a file read whole into memory.
+pub type CsvReader = csv::Reader<std::io::Cursor<Vec<u8>>>;
+
+pub fn open_csv(path: &Path) -> Result<(Vec<String>, CsvReader)> {
     let bytes = std::fs::read(path).map_err(|e| StanceError::io(path, e))?;
     let (text, _) = decode(bytes, path, 1, false)?;
     let mut r = csv::ReaderBuilder::new().from_reader(std::io::Cursor::new(text.into_bytes()));
