@@ -168,20 +168,18 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
         kept.iter().map(|s| vec![*s]).collect()
     };
     let mut seen: rustc_hash::FxHashSet<String> = Default::default();
+    // End of the last sentence: markup before a sentence is claimed only
+    // back to here.
+    let mut floor = 0usize;
     for block in blocks {
         let (btext, map) = block_text(text, &block);
         let mut comment_tail = false;
         for (s, e) in sentences::split_with(&btext, opts.splitter) {
-            // Markup residue ("**") at a sentence's edges belongs to it, so
-            // that every byte of the input is accounted for.
-            let mut start = map[s].0;
-            let mut end = map[e - 1].1;
-            while start > 0 && matches!(text.as_bytes()[start - 1], b'*' | b'_') {
-                start -= 1;
-            }
-            while end < text.len() && matches!(text.as_bytes()[end], b'*' | b'_') {
-                end += 1;
-            }
+            // Markup residue ("**") next to a sentence, even across white
+            // space, belongs to it, so that every byte of the input is
+            // accounted for.
+            let (start, end) = claim_markup(text, map[s].0, map[e - 1].1, floor);
+            floor = end;
             let piece = &btext[s..e];
             let sent: String = if unicode_normalization::is_nfc_quick(piece.chars())
                 == unicode_normalization::IsNormalized::Yes
@@ -222,6 +220,37 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
     }
     out.dropped.sort_by_key(|d| (d.start, d.end));
     out
+}
+
+fn is_markup(c: char) -> bool {
+    c == '*' || c == '_'
+}
+
+/// Widen [start, end) over neighbouring runs of white space and markup
+/// characters, to the outermost markup character (never below `floor`).
+fn claim_markup(text: &str, start: usize, end: usize, floor: usize) -> (usize, usize) {
+    let mut new_start = start;
+    let mut i = start;
+    for (p, c) in text[floor.min(start)..start].char_indices().rev() {
+        if !(c.is_whitespace() || is_markup(c)) {
+            break;
+        }
+        i = floor.min(start) + p;
+        if is_markup(c) {
+            new_start = i;
+        }
+    }
+    let _ = i;
+    let mut new_end = end;
+    for (p, c) in text[end..].char_indices() {
+        if !(c.is_whitespace() || is_markup(c)) {
+            break;
+        }
+        if is_markup(c) {
+            new_end = end + p + c.len_utf8();
+        }
+    }
+    (new_start, new_end)
 }
 
 /// Non-blank lines with byte offsets, trimmed of white space (including
@@ -741,12 +770,22 @@ mod tests {
     fn bare_markup_lines_are_accounted_for() {
         // Found by the long property-test run: "**" alone folded to nothing
         // and was neither kept nor dropped.
-        for t in ["**\n", "Russia backs Iran.\n\n__\n"] {
+        for t in [
+            "**\n",
+            "Russia backs Iran.\n\n__\n",
+            "**\u{2000}aThe U.S. and Mr. Putin met.",
+        ] {
             let c = clean(t, CleanOptions::default());
-            assert!(
-                c.dropped.iter().any(|d| d.reason == DropReason::Fragment),
-                "{t:?}"
-            );
+            let covered = |i: usize| {
+                c.sentences.iter().any(|s| s.start <= i && i < s.end)
+                    || c.dropped.iter().any(|d| d.start <= i && i < d.end)
+            };
+            for (i, ch) in t.char_indices() {
+                assert!(
+                    covered(i) || ch.is_whitespace(),
+                    "{t:?}: byte {i} not accounted for"
+                );
+            }
         }
     }
 
