@@ -573,3 +573,51 @@ fn folder_order_does_not_change_output() {
         .collect();
     assert_eq!(outs[0], outs[1]);
 }
+
+#[test]
+fn pathological_but_valid_inputs_are_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // One sentence of 100,000 tokens; 10,000 actor mentions; non-Latin scripts.
+    let long_sentence = format!("{} Russia.", "word ".repeat(100_000));
+    let many: String = (0..5_000)
+        .map(|i| format!("Moscow met Tehran on day {i}. "))
+        .collect();
+    let scripts = "Россия и Иран подписали договор. 伊朗和俄罗斯签署了条约。 إيران وروسيا وقعتا معاهدة. Russia and Iran signed a treaty in Moscow.";
+    let mut f = std::fs::File::create(d.join("p.jsonl")).unwrap();
+    use std::io::Write;
+    for (id, t) in [
+        ("long", long_sentence.as_str()),
+        ("many", many.as_str()),
+        ("scripts", scripts),
+    ] {
+        writeln!(f, "{}", serde_json::json!({"id": id, "text": t})).unwrap();
+    }
+    drop(f);
+    let out = d.join("a.csv");
+    let o = run(
+        &[
+            "score",
+            d.join("p.jsonl").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.lines().any(|l| l.starts_with("long,russia,1,")),
+        "{text}"
+    );
+    // "Moscow and Tehran met Washington." repeated: one sentence, counted once.
+    assert!(
+        text.lines().any(|l| l.starts_with("many,russia,1,")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("scripts,iran,1,")),
+        "{text}"
+    );
+}
