@@ -611,11 +611,13 @@ fn pathological_but_valid_inputs_are_scored() {
         text.lines().any(|l| l.starts_with("long,russia,1,")),
         "{text}"
     );
-    // "Moscow and Tehran met Washington." repeated: one sentence, counted once.
-    assert!(
-        text.lines().any(|l| l.starts_with("many,russia,1,")),
-        "{text}"
-    );
+    for actor in ["russia", "iran"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&format!("many,{actor},5000,"))),
+            "{text}"
+        );
+    }
     assert!(
         text.lines().any(|l| l.starts_with("scripts,iran,1,")),
         "{text}"
