@@ -388,11 +388,9 @@ pub fn score_stream(
     }
     if let Some(m) = &meta {
         let unused: Vec<&String> = m.rows.keys().filter(|k| !used_meta.contains(*k)).collect();
-        if !unused.is_empty() && !quiet {
-            // Not an error: one metadata file commonly describes a whole
-            // collection of which a run scores a part. But never silent.
-            eprintln!(
-                "stance: warning: {}: {} metadata row(s) match no article in the input (first: {})",
+        if !unused.is_empty() {
+            let msg = format!(
+                "{}: {} metadata row(s) match no article in the input (first: {})",
                 input
                     .meta
                     .as_ref()
@@ -406,6 +404,13 @@ pub fn score_stream(
                     .collect::<Vec<_>>()
                     .join(", ")
             );
+            // A row for no article usually means ids that do not match the
+            // files (renamed files, another corpus): stop, unless the user
+            // asked to keep going.
+            if !input.keep_going {
+                bail!("{msg}");
+            }
+            eprintln!("stance: warning: {msg}");
         }
     }
     summary.seconds = start.elapsed().as_secs_f64();
