@@ -30,6 +30,20 @@ pub struct DataArgs {
     pub actors: Option<PathBuf>,
 }
 
+impl DataArgs {
+    /// The lexicon, and every label of the label files placed on its unit.
+    fn placed(&self) -> Result<(stance::actors::Lexicon, stance::labels::Placement)> {
+        let lex = load_lexicon(self.actors.as_deref())?;
+        let placed = place(
+            &self.data,
+            self.texts.as_deref(),
+            &lex,
+            CleanOptions::default(),
+        )?;
+        Ok((lex, placed))
+    }
+}
+
 #[derive(Args, Clone)]
 pub struct ParamArgs {
     /// Additive smoothing of naive Bayes (> 0).
@@ -101,14 +115,8 @@ fn sha_file(p: &std::path::Path) -> Result<String> {
 }
 
 pub fn train(a: TrainArgs) -> Result<()> {
-    let lex = load_lexicon(a.data.actors.as_deref())?;
     let params = a.params.params().check()?;
-    let placed = place(
-        &a.data.data,
-        a.data.texts.as_deref(),
-        &lex,
-        CleanOptions::default(),
-    )?;
+    let (lex, placed) = a.data.placed()?;
     let units = &placed.units;
     for (dim, classes, counts) in [
         (
@@ -236,14 +244,8 @@ pub struct EvalArgs {
 }
 
 pub fn eval(a: EvalArgs) -> Result<()> {
-    let lex = load_lexicon(a.data.actors.as_deref())?;
     let params = a.params.params().check()?;
-    let placed = place(
-        &a.data.data,
-        a.data.texts.as_deref(),
-        &lex,
-        CleanOptions::default(),
-    )?;
+    let (lex, placed) = a.data.placed()?;
     if a.group_by == GroupBy::Outlet && placed.units.iter().all(|u| u.outlet.is_empty()) {
         bail!("--group-by outlet: the label files have no `outlet` column");
     }
