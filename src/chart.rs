@@ -35,12 +35,27 @@ fn actors(rows: &[GroupRow]) -> Vec<String> {
 }
 
 /// Dot-and-whisker chart of scores; `path` ends in .svg or .png.
+/// Pixel size of the scores chart: one panel per actor, a row per group.
+fn scores_size(rows: &[GroupRow], acts: &[String]) -> (u32, u32) {
+    let n_groups = acts
+        .first()
+        .map_or(0, |a| rows.iter().filter(|r| &r.actor == a).count())
+        .max(1);
+    (
+        1000,
+        120 + acts.len().max(1) as u32 * (60 + 28 * n_groups as u32),
+    )
+}
+
+/// Pixel size of the shares chart: a bar per group and actor.
+fn shares_size(rows: &[GroupRow]) -> (u32, u32) {
+    (1000, 140 + 24 * rows.len().max(1) as u32)
+}
+
 pub fn scores_chart(rows: &[GroupRow], path: &Path, title: &str) -> Result<()> {
     register();
     let acts = actors(rows);
-    let n_groups = rows.iter().filter(|r| r.actor == acts[0]).count().max(1);
-    let h = 120 + acts.len() as u32 * (60 + 28 * n_groups as u32);
-    let size = (1000, h);
+    let size = scores_size(rows, &acts);
     match ext(path)?.as_str() {
         "svg" => draw_scores(
             SVGBackend::new(path, size).into_drawing_area(),
@@ -66,8 +81,7 @@ pub fn scores_svg(rows: &[GroupRow], title: &str) -> Result<String> {
     if acts.is_empty() {
         return Ok(String::new());
     }
-    let n_groups = rows.iter().filter(|r| r.actor == acts[0]).count().max(1);
-    let size = (1000, 120 + acts.len() as u32 * (60 + 28 * n_groups as u32));
+    let size = scores_size(rows, &acts);
     let mut buf = String::new();
     draw_scores(
         SVGBackend::with_string(&mut buf, size).into_drawing_area(),
@@ -82,7 +96,7 @@ pub fn scores_svg(rows: &[GroupRow], title: &str) -> Result<String> {
 /// The shares chart as an SVG document in a string.
 pub fn shares_svg(rows: &[GroupRow], title: &str) -> Result<String> {
     register();
-    let size = (1000, 140 + 24 * rows.len().max(1) as u32);
+    let size = shares_size(rows);
     let mut buf = String::new();
     draw_shares(
         SVGBackend::with_string(&mut buf, size).into_drawing_area(),
@@ -203,8 +217,7 @@ where
 /// Stacked bars of predicted-class shares per group and actor.
 pub fn shares_chart(rows: &[GroupRow], path: &Path, title: &str) -> Result<()> {
     register();
-    let n = rows.len().max(1);
-    let size = (1000, 140 + 24 * n as u32);
+    let size = shares_size(rows);
     match ext(path)?.as_str() {
         "svg" => draw_shares(
             SVGBackend::new(path, size).into_drawing_area(),
