@@ -134,6 +134,10 @@ struct Segment {
     end: usize,
     /// White-space folded text of the segment (wrapped lines joined).
     text: String,
+    /// `word_key` of the text and its number of words, computed once:
+    /// every pass asks for them.
+    key: String,
+    words: usize,
     reason: Option<DropReason>,
 }
 
@@ -352,12 +356,16 @@ fn segments(text: &str, lines: &[Line]) -> Vec<Segment> {
                 start: line.start,
                 end: line.end,
                 text: String::new(),
+                key: String::new(),
+                words: 0,
                 reason: None,
             });
         }
     }
     for s in &mut segs {
         s.text = fold_text(text, &s.lines);
+        s.key = word_key(&s.text);
+        s.words = word_count(&s.text);
     }
     segs
 }
@@ -367,9 +375,12 @@ fn segments(text: &str, lines: &[Line]) -> Vec<Segment> {
 fn fold_text(text: &str, lines: &[Line]) -> String {
     let mut out = String::new();
     for line in lines {
-        let lt = text[line.start..line.end]
-            .replace("**", "")
-            .replace("__", "");
+        let raw = &text[line.start..line.end];
+        let lt: std::borrow::Cow<str> = if raw.contains("**") || raw.contains("__") {
+            raw.replace("**", "").replace("__", "").into()
+        } else {
+            raw.into()
+        };
         let hyphen = out.ends_with('-')
             && out[..out.len() - 1]
                 .chars()
@@ -481,6 +492,9 @@ fn word_key(s: &str) -> String {
     out
 }
 
+/// Longer than any entry of `nav_exact` with its surrounding punctuation.
+const NAV_LABEL_MAX: usize = 80;
+
 struct Patterns {
     nav_exact: HashSet<&'static str>,
     nav_prefix: Regex,
@@ -543,14 +557,16 @@ fn word_count(s: &str) -> usize {
 }
 
 /// Classify one segment on its own text.
-fn own_reason(t: &str) -> Option<DropReason> {
+fn own_reason(t: &str, wc: usize) -> Option<DropReason> {
     let p = patterns();
-    let lower = t.to_lowercase();
-    let bare = lower
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_string();
-    let wc = word_count(t);
-    if p.nav_exact.contains(bare.as_str()) || p.nav_prefix.is_match(t) {
+    // Navigation labels are short: lower-casing a long paragraph to compare
+    // it with them would be wasted.
+    let nav_label = t.len() <= NAV_LABEL_MAX && {
+        let lower = t.to_lowercase();
+        p.nav_exact
+            .contains(lower.trim_matches(|c: char| !c.is_alphanumeric()))
+    };
+    if nav_label || p.nav_prefix.is_match(t) {
         return Some(DropReason::Navigation);
     }
     if wc <= 8 && p.pipe_label.is_match(t) {
@@ -586,33 +602,33 @@ fn own_reason(t: &str) -> Option<DropReason> {
 fn classify(text: &str, segs: &mut [Segment]) {
     let p = patterns();
     for s in segs.iter_mut() {
-        s.reason = own_reason(&s.text);
+        s.reason = own_reason(&s.text, s.words);
     }
     // Non-sentences that recur are image captions or alt texts.
-    let mut counts = std::collections::HashMap::new();
+    let mut counts: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for s in segs.iter() {
         if !ends_sentence(&s.text) {
-            *counts.entry(word_key(&s.text)).or_insert(0usize) += 1;
+            *counts.entry(s.key.as_str()).or_insert(0usize) += 1;
         }
     }
     let mut first_seen = HashSet::new();
-    for (i, s) in segs.iter_mut().enumerate() {
+    let mut caption = vec![false; segs.len()];
+    for (i, s) in segs.iter().enumerate() {
         // A headline printed twice (page title and article title) is kept once.
-        let key = word_key(&s.text);
-        if i < 3 && first_seen.insert(key) {
+        if i < 3 && first_seen.insert(s.key.as_str()) {
             continue;
         }
-        if s.reason.is_none()
+        caption[i] = s.reason.is_none()
             && !ends_sentence(&s.text)
-            && counts.get(&word_key(&s.text)).copied().unwrap_or(0) > 1
-        {
+            && counts.get(s.key.as_str()).copied().unwrap_or(0) > 1;
+    }
+    for (s, c) in segs.iter_mut().zip(caption) {
+        if c {
             s.reason = Some(DropReason::Caption);
         }
     }
     // Pull quotes: three or more consecutive short lines that end nowhere.
-    let short = |s: &Segment| {
-        word_count(&s.text) <= 6 && char_len(&s.text) <= 45 && !ends_sentence(&s.text)
-    };
+    let short = |s: &Segment| s.words <= 6 && char_len(&s.text) <= 45 && !ends_sentence(&s.text);
     let mut i = 0;
     while i < segs.len() {
         if segs[i].reason.is_none() && short(&segs[i]) {
@@ -662,9 +678,7 @@ fn classify(text: &str, segs: &mut [Segment]) {
             } else {
                 match s.reason {
                     Some(r) => r,
-                    None if word_count(&s.text) >= 8 && ends_sentence(&s.text) => {
-                        DropReason::Teaser
-                    }
+                    None if s.words >= 8 && ends_sentence(&s.text) => DropReason::Teaser,
                     None => DropReason::Footer,
                 }
             });
@@ -674,7 +688,6 @@ fn classify(text: &str, segs: &mut [Segment]) {
 
 /// Drop segments all of whose words stand, in order, in the rest of the body.
 fn drop_repeats(segs: &mut [Segment]) {
-    let keys: Vec<String> = segs.iter().map(|s| word_key(&s.text)).collect();
     let kept = |segs: &[Segment]| -> Vec<usize> {
         (0..segs.len())
             .filter(|&i| segs[i].reason.is_none())
@@ -684,7 +697,7 @@ fn drop_repeats(segs: &mut [Segment]) {
     if live.len() > MAX_SEGMENTS_FOR_CONTAINMENT {
         let mut seen = HashSet::new();
         for i in live {
-            if word_count(&segs[i].text) >= 5 && !seen.insert(keys[i].clone()) {
+            if segs[i].words >= 5 && !seen.insert(segs[i].key.clone()) {
                 segs[i].reason = Some(DropReason::Repeat);
             }
         }
@@ -696,37 +709,45 @@ fn drop_repeats(segs: &mut [Segment]) {
     let mut cands: Vec<usize> = live
         .iter()
         .copied()
-        .filter(|&i| {
-            !keys[i].is_empty() && (word_count(&segs[i].text) >= 5 || starts_lower(&segs[i].text))
-        })
+        .filter(|&i| !segs[i].key.is_empty() && (segs[i].words >= 5 || starts_lower(&segs[i].text)))
         .collect();
-    cands.sort_by_key(|&i| (keys[i].len(), i));
-    // A segment can only stand elsewhere if its longest word does: count
-    // whole-word occurrences in the whole page first, which rules out
-    // almost every segment of a page without repeats at the cost of a scan
-    // instead of rebuilding the rest of the page for each segment.
-    let mut full = String::from(" ");
-    for k in &keys {
-        full.push_str(k);
-        full.push(' ');
+    cands.sort_by_key(|&i| (segs[i].key.len(), i));
+    // A segment can only stand elsewhere if each of its words occurs more
+    // often in the whole page than in the segment itself: counting words
+    // once rules out almost every segment of a page without repeats, at
+    // the cost of one pass instead of rebuilding the rest of the page for
+    // each segment.
+    let mut page: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    for s in segs.iter() {
+        for w in s.key.split(' ').filter(|w| !w.is_empty()) {
+            *page.entry(w).or_insert(0) += 1;
+        }
     }
+    let mut own: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    let mut repeats = Vec::new();
     for i in cands {
-        let longest = keys[i].split(' ').max_by_key(|w| w.len()).unwrap_or("");
-        let probe = format!(" {longest} ");
-        if memchr::memmem::find_iter(full.as_bytes(), probe.as_bytes())
-            .nth(1)
-            .is_none()
+        own.clear();
+        for w in segs[i].key.split(' ') {
+            *own.entry(w).or_insert(0) += 1;
+        }
+        if own
+            .iter()
+            .any(|(w, n)| page.get(w).copied().unwrap_or(0) <= *n)
         {
             continue;
         }
+        repeats.push(i);
+    }
+    // The exact test, in the original order, for the few left.
+    for i in repeats {
         let mut hay = String::from(" ");
         for j in kept(segs) {
-            if j != i && !keys[j].is_empty() {
-                hay.push_str(&keys[j]);
+            if j != i && !segs[j].key.is_empty() {
+                hay.push_str(&segs[j].key);
                 hay.push(' ');
             }
         }
-        let needle = format!(" {} ", keys[i]);
+        let needle = format!(" {} ", segs[i].key);
         if memchr::memmem::find(hay.as_bytes(), needle.as_bytes()).is_some() {
             segs[i].reason = Some(DropReason::Repeat);
         }

@@ -74,24 +74,48 @@ const LEXICON_THRESHOLD: f64 = 1.0;
 
 /// The VADER lexicon re-keyed by lower-case word: looking words up through
 /// the crate's case-insensitive map cost more than all other features.
+static VALENCE: std::sync::OnceLock<rustc_hash::FxHashMap<String, f64>> =
+    std::sync::OnceLock::new();
+
 fn valence(word: &str) -> Option<f64> {
-    static MAP: std::sync::OnceLock<rustc_hash::FxHashMap<String, f64>> =
-        std::sync::OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut entries: Vec<(String, f64)> = vader_sentiment::LEXICON
-            .iter()
-            .map(|(k, v)| (k.to_lowercase(), *v))
-            .collect();
-        // Deterministic if two entries fold to the same key.
-        entries.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let mut m = rustc_hash::FxHashMap::default();
-        for (k, v) in entries {
-            m.entry(k).or_insert(v);
-        }
-        m
-    })
-    .get(word)
-    .copied()
+    VALENCE
+        .get_or_init(|| {
+            let mut entries: Vec<(String, f64)> = vader_sentiment::LEXICON
+                .iter()
+                .map(|(k, v)| (k.to_lowercase(), *v))
+                .collect();
+            // Deterministic if two entries fold to the same key.
+            entries.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let mut m = rustc_hash::FxHashMap::default();
+            for (k, v) in entries {
+                m.entry(k).or_insert(v);
+            }
+            m
+        })
+        .get(word)
+        .copied()
+}
+
+/// Lower-case VADER words that count as clearly positive (+1) or negative
+/// (-1), sorted: what `valence` and LEXICON_THRESHOLD make of the lexicon.
+pub fn polar_words() -> Vec<(String, i8)> {
+    valence(""); // build the map
+    let mut out: Vec<(String, i8)> = VALENCE
+        .get()
+        .expect("built above")
+        .iter()
+        .filter_map(|(w, &v)| {
+            if v >= LEXICON_THRESHOLD {
+                Some((w.clone(), 1))
+            } else if v <= -LEXICON_THRESHOLD {
+                Some((w.clone(), -1))
+            } else {
+                None
+            }
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +126,7 @@ enum Tok {
     Punct,
 }
 
-const NEGATORS: &[&str] = &[
+pub const NEGATORS: &[&str] = &[
     "not", "no", "never", "nor", "neither", "without", "cannot", "hardly",
 ];
 

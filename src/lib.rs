@@ -25,5 +25,6 @@ pub mod score;
 pub mod sentences;
 pub mod stats;
 pub mod units;
+pub mod vectorize;
 
 pub use error::{Result, StanceError};

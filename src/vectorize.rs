@@ -1,0 +1,282 @@
+//! The scoring hot path: feature counts of a sentence straight from its
+//! text, with no per-token strings, computed once per sentence and shared
+//! by every actor the sentence mentions.
+//!
+//! `features::features` is the reference: it spells every feature out as a
+//! string, which training, `explain` and evaluation want. Scoring millions
+//! of articles only needs the counts of the features the model knows, so
+//! this module maps each word to its vocabulary id and VADER polarity with
+//! one hash lookup and never builds the strings. It covers the settings the
+//! shipped model uses (lower-cased unigrams, with or without actor masking
+//! and lexicon features); for any other setting `Vectorizer::new` returns
+//! None and the caller falls back to the reference. `tests/model.rs` checks
+//! both give the same counts on every seed and corpus sentence.
+
+use crate::actors::Mention;
+use crate::features::{FeatureSettings, NEGATORS, OTHER, TARGET};
+use rustc_hash::FxHashMap;
+
+/// What one lower-cased word contributes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct WordInfo {
+    /// Vocabulary id, or NONE.
+    id: u32,
+    /// +1 / -1 for a clearly positive / negative VADER word, else 0.
+    polarity: i8,
+    negator: bool,
+}
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vectorizer {
+    words: FxHashMap<Box<str>, WordInfo>,
+    mask_actors: bool,
+    sentiment_lexicon: bool,
+    target: u32,
+    other: u32,
+    lex_pos: u32,
+    lex_neg: u32,
+}
+
+/// Target-independent counts of one sentence, and the actors of the
+/// mentions that stand in it as `<target>`/`<other>` tokens.
+#[derive(Debug, Clone, Default)]
+pub struct SentenceCounts {
+    /// Sorted by id.
+    base: Vec<(u32, f64)>,
+    mention_actors: Vec<usize>,
+}
+
+impl Vectorizer {
+    /// None when the settings need the reference path (bigrams, windows,
+    /// `not_` prefixes or kept case).
+    pub fn new(settings: &FeatureSettings, index: &FxHashMap<String, u32>) -> Option<Vectorizer> {
+        if !settings.lowercase || settings.ngram != 1 || settings.window != 0 || settings.negation {
+            return None;
+        }
+        let id = |w: &str| index.get(w).copied().unwrap_or(NONE);
+        let mut words: FxHashMap<Box<str>, WordInfo> = FxHashMap::default();
+        for (w, &i) in index {
+            words.insert(
+                w.as_str().into(),
+                WordInfo {
+                    id: i,
+                    polarity: 0,
+                    negator: false,
+                },
+            );
+        }
+        if settings.sentiment_lexicon {
+            for (w, p) in crate::features::polar_words() {
+                words
+                    .entry(w.into())
+                    .or_insert(WordInfo {
+                        id: NONE,
+                        polarity: 0,
+                        negator: false,
+                    })
+                    .polarity = p;
+            }
+        }
+        for n in NEGATORS {
+            let e = words.entry((*n).into()).or_insert(WordInfo {
+                id: NONE,
+                polarity: 0,
+                negator: false,
+            });
+            e.negator = true;
+            // A negator is never looked up in the lexicon.
+            e.polarity = 0;
+        }
+        Some(Vectorizer {
+            words,
+            mask_actors: settings.mask_actors,
+            sentiment_lexicon: settings.sentiment_lexicon,
+            target: id(TARGET),
+            other: id(OTHER),
+            lex_pos: id("lex_pos"),
+            lex_neg: id("lex_neg"),
+        })
+    }
+
+    /// Counts of everything in the sentence but the actor tokens.
+    pub fn sentence(&self, text: &str, mentions: &[Mention], out: &mut SentenceCounts) {
+        out.base.clear();
+        out.mention_actors.clear();
+        let mut st = State {
+            negated: false,
+            lower: String::new(),
+            ids: Vec::new(),
+        };
+        let mut pos = 0;
+        for m in mentions {
+            if m.start < pos || m.end > text.len() {
+                continue;
+            }
+            self.words_of(&text[pos..m.start], &mut st);
+            if self.mask_actors {
+                // An actor token does not end a negation scope.
+                out.mention_actors.push(m.actor);
+            } else {
+                self.words_of(&text[m.start..m.end], &mut st);
+            }
+            pos = m.end;
+        }
+        self.words_of(&text[pos..], &mut st);
+        st.ids.sort_unstable();
+        let mut i = 0;
+        while i < st.ids.len() {
+            let id = st.ids[i];
+            let mut j = i;
+            while j < st.ids.len() && st.ids[j] == id {
+                j += 1;
+            }
+            out.base.push((id, (j - i) as f64));
+            i = j;
+        }
+    }
+
+    /// Sparse counts of the unit whose target is `target`, sorted by id.
+    pub fn unit(&self, s: &SentenceCounts, target: usize, out: &mut Vec<(u32, f64)>) {
+        out.clear();
+        out.extend_from_slice(&s.base);
+        let n_target = s.mention_actors.iter().filter(|&&a| a == target).count();
+        let n_other = s.mention_actors.len() - n_target;
+        for (id, n) in [(self.target, n_target), (self.other, n_other)] {
+            if id == NONE || n == 0 {
+                continue;
+            }
+            match out.binary_search_by_key(&id, |&(i, _)| i) {
+                Ok(k) => out[k].1 += n as f64,
+                Err(k) => out.insert(k, (id, n as f64)),
+            }
+        }
+    }
+
+    /// Tokenise a piece between mentions exactly as `features::tokens` does
+    /// and record the ids it yields.
+    fn words_of(&self, piece: &str, st: &mut State) {
+        let bytes = piece.as_bytes();
+        let mut i = 0;
+        let mut word_start: Option<usize> = None;
+        while i < bytes.len() {
+            let (c, len) = decode(piece, i);
+            let alnum = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                c.is_alphanumeric()
+            };
+            if alnum {
+                if word_start.is_none() {
+                    word_start = Some(i);
+                }
+            } else if matches!(c, '\'' | '’' | '.' | '-')
+                && word_start.is_some()
+                && i + len < bytes.len()
+                && is_alnum(decode(piece, i + len).0)
+            {
+                // Keep "U.S", "anti-war", "Iran's" together.
+            } else {
+                if let Some(s) = word_start.take() {
+                    self.word(&piece[s..i], st);
+                }
+                if matches!(
+                    c,
+                    '.' | ',' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '"' | '“' | '”'
+                ) {
+                    st.negated = false;
+                }
+            }
+            i += len;
+        }
+        if let Some(s) = word_start {
+            self.word(&piece[s..], st);
+        }
+    }
+
+    fn word(&self, raw: &str, st: &mut State) {
+        let w: &str = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+            st.lower.clear();
+            if raw.is_ascii() {
+                st.lower.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                // str::to_lowercase, not per char: it knows final sigma.
+                st.lower.push_str(&raw.to_lowercase());
+            }
+            &st.lower
+        } else {
+            raw
+        };
+        // "don't" → "do", "not"
+        let stem = w.strip_suffix("n't").or_else(|| w.strip_suffix("n’t"));
+        match stem {
+            Some(stem) => {
+                if !stem.is_empty() {
+                    let info = self.lookup(stem);
+                    self.emit(info, st);
+                }
+                let info = self.lookup("not");
+                self.emit(info, st);
+            }
+            None => {
+                let info = self.lookup(w);
+                self.emit(info, st);
+            }
+        }
+    }
+
+    fn lookup(&self, w: &str) -> WordInfo {
+        self.words.get(w).copied().unwrap_or(WordInfo {
+            id: NONE,
+            polarity: 0,
+            negator: false,
+        })
+    }
+
+    fn emit(&self, info: WordInfo, st: &mut State) {
+        if self.sentiment_lexicon && info.polarity != 0 {
+            let p = if st.negated {
+                -info.polarity
+            } else {
+                info.polarity
+            };
+            let id = if p > 0 { self.lex_pos } else { self.lex_neg };
+            if id != NONE {
+                st.ids.push(id);
+            }
+        }
+        if info.id != NONE {
+            st.ids.push(info.id);
+        }
+        if info.negator {
+            st.negated = true;
+        }
+    }
+}
+
+struct State {
+    negated: bool,
+    lower: String,
+    ids: Vec<u32>,
+}
+
+fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// The char at byte `i` of `s` and its length.
+#[inline]
+fn decode(s: &str, i: usize) -> (char, usize) {
+    let b = s.as_bytes()[i];
+    if b < 0x80 {
+        (b as char, 1)
+    } else {
+        let c = s[i..].chars().next().expect("i is a char boundary");
+        (c, c.len_utf8())
+    }
+}
