@@ -178,6 +178,11 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
     for block in blocks {
         let (btext, map) = block_text(text, &block);
         let mut comment_tail = false;
+        // One search over the block instead of one per sentence: a sentence
+        // that is a call to comment makes its block one, as long as the
+        // sentence is the block's own text between white space (the
+        // pattern's word boundaries then read the same).
+        let block_call = opts.clean && is_call_to_comment(&btext);
         for (s, e) in sentences::split_with(&btext, opts.splitter) {
             // Markup residue ("**") next to a sentence, even across white
             // space, belongs to it, so that every byte of the input is
@@ -185,15 +190,18 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
             let (start, end) = claim_markup(text, map.start(s), map.end(e), floor);
             floor = end;
             let piece = &btext[s..e];
-            let sent: String = if unicode_normalization::is_nfc_quick(piece.chars())
-                == unicode_normalization::IsNormalized::Yes
-            {
+            let nfc = unicode_normalization::is_nfc_quick(piece.chars())
+                == unicode_normalization::IsNormalized::Yes;
+            let sent: String = if nfc {
                 piece.to_string()
             } else {
                 piece.nfc().collect()
             };
+            let own_text = nfc
+                && (s == 0 || btext[..s].ends_with(char::is_whitespace))
+                && (e == btext.len() || btext[e..].starts_with(char::is_whitespace));
             if opts.clean {
-                if comment_tail || is_call_to_comment(&sent) {
+                if comment_tail || ((block_call || !own_text) && is_call_to_comment(&sent)) {
                     comment_tail = true;
                     out.dropped.push(Dropped {
                         start,
@@ -376,7 +384,9 @@ fn fold_text(text: &str, lines: &[Line]) -> String {
     let mut out = String::new();
     for line in lines {
         let raw = &text[line.start..line.end];
-        let lt: std::borrow::Cow<str> = if raw.contains("**") || raw.contains("__") {
+        let markup = memchr::memchr2_iter(b'*', b'_', raw.as_bytes())
+            .any(|i| raw.as_bytes().get(i + 1) == Some(&raw.as_bytes()[i]));
+        let lt: std::borrow::Cow<str> = if markup {
             raw.replace("**", "").replace("__", "").into()
         } else {
             raw.into()
@@ -572,7 +582,10 @@ fn word_key(s: &str) -> String {
 }
 
 fn word_key_into(s: &str, out: &mut String) {
-    out.clear();
+    // Built as bytes: pushing chars one by one through String cost more
+    // than the rest of the cleaner's passes over a page.
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.clear();
     let mut gap = false;
     let bytes = s.as_bytes();
     let mut i = 0;
@@ -581,11 +594,11 @@ fn word_key_into(s: &str, out: &mut String) {
         if b < 0x80 {
             i += 1;
             if b.is_ascii_alphanumeric() {
-                if gap && !out.is_empty() {
-                    out.push(' ');
+                if gap && !buf.is_empty() {
+                    buf.push(b' ');
                 }
                 gap = false;
-                out.push(b.to_ascii_lowercase() as char);
+                buf.push(b.to_ascii_lowercase());
             } else {
                 gap = true;
             }
@@ -594,15 +607,19 @@ fn word_key_into(s: &str, out: &mut String) {
         let c = s[i..].chars().next().expect("char boundary");
         i += c.len_utf8();
         if c.is_alphanumeric() {
-            if gap && !out.is_empty() {
-                out.push(' ');
+            if gap && !buf.is_empty() {
+                buf.push(b' ');
             }
             gap = false;
-            out.extend(c.to_lowercase());
+            let mut tmp = [0u8; 4];
+            for l in c.to_lowercase() {
+                buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+            }
         } else {
             gap = true;
         }
     }
+    *out = String::from_utf8(buf).expect("built from whole UTF-8 characters");
 }
 
 /// Longer than any entry of `nav_exact` with its surrounding punctuation.

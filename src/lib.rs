@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod model;
 pub mod modelfile;
 pub mod output;
+pub mod pipeline;
 pub mod report;
 pub mod score;
 pub mod sentences;

@@ -2,7 +2,6 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use rayon::prelude::*;
 use stance::actors::Lexicon;
 use stance::clean::CleanOptions;
 use stance::compare::{compare, ArticleRow, CompareOptions};
@@ -278,11 +277,11 @@ impl Sink {
     }
 }
 
-fn exact3(v: [f64; 3]) -> [Cell; 3] {
+fn exact3(v: [f64; 3]) -> [Cell<'static>; 3] {
     [Cell::Exact(v[0]), Cell::Exact(v[1]), Cell::Exact(v[2])]
 }
 
-fn num3(v: [f64; 3]) -> [Cell; 3] {
+fn num3(v: [f64; 3]) -> [Cell<'static>; 3] {
     [Cell::Num(v[0]), Cell::Num(v[1]), Cell::Num(v[2])]
 }
 
@@ -304,58 +303,46 @@ pub fn score_stream(
         Some(p) => Some(Metadata::read(p)?),
         None => None,
     };
-    let mut reader = ArticleReader::new(sources, opts);
-    let mut rejects: Vec<(String, String)> = Vec::new();
+    let reader = Joined {
+        reader: ArticleReader::new(sources, opts),
+        meta: meta.as_ref(),
+        keep_going: input.keep_going,
+        rejects: Vec::new(),
+        used_meta: Default::default(),
+        replaced: 0,
+    };
     let mut columns: Option<Vec<String>> = meta.as_ref().map(|m| m.columns.clone());
-    let mut used_meta = std::collections::HashSet::new();
     let mut summary = Summary::default();
     let start = std::time::Instant::now();
     let bar = progress(quiet);
-    const BATCH: usize = 512;
-    loop {
-        let mut batch: Vec<Article> = Vec::with_capacity(BATCH);
-        for a in reader.by_ref() {
-            let mut a = match a {
-                Ok(a) => a,
-                Err(e) if input.keep_going && e.is_record_level() => {
-                    rejects.push(e.location_and_reason());
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            };
-            if let Some(m) = &meta {
-                if let Some(row) = m.rows.get(&a.id) {
-                    used_meta.insert(a.id.clone());
-                    for (k, v) in row {
-                        a.meta.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-            summary.replaced += a.replaced;
-            summary.bytes += a.text.len();
-            batch.push(a);
-            if batch.len() == BATCH {
-                break;
-            }
-        }
-        if batch.is_empty() {
-            break;
-        }
-        let cols = columns
-            .get_or_insert_with(|| batch[0].meta.keys().cloned().collect())
-            .clone();
-        let scored: Vec<ScoredArticle> = batch.into_par_iter().map(|a| scorer.score(a)).collect();
-        for s in &scored {
+    let reader = stance::pipeline::ordered_map(
+        reader,
+        stance::pipeline::BatchLimit::default(),
+        |a: &Article| a.text.len(),
+        |a| scorer.score(a),
+        |s: ScoredArticle| -> Result<()> {
+            let cols = columns.get_or_insert_with(|| s.article.meta.keys().cloned().collect());
             summary.articles += 1;
             summary.sentences += s.sentences;
             summary.units += s.units.len();
-            sink(s, &cols)?;
-        }
-        if let Some(b) = &bar {
-            b.set_position(summary.bytes as u64);
-            b.set_message(format!("{} articles", summary.articles));
-        }
-    }
+            summary.bytes += s.article.text.len();
+            sink(&s, cols)?;
+            if let Some(b) = &bar {
+                if summary.articles % 256 == 0 {
+                    b.set_position(summary.bytes as u64);
+                    b.set_message(format!("{} articles", summary.articles));
+                }
+            }
+            Ok(())
+        },
+    )?;
+    let Joined {
+        rejects,
+        used_meta,
+        replaced,
+        ..
+    } = reader;
+    summary.replaced = replaced;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -415,6 +402,44 @@ pub fn score_stream(
     }
     summary.seconds = start.elapsed().as_secs_f64();
     Ok((columns.unwrap_or_default(), summary))
+}
+
+/// The article stream with metadata joined; record-level errors become
+/// rejects under --keep-going, and only fatal ones are passed on.
+struct Joined<'m> {
+    reader: ArticleReader,
+    meta: Option<&'m Metadata>,
+    keep_going: bool,
+    rejects: Vec<(String, String)>,
+    used_meta: std::collections::HashSet<String>,
+    replaced: usize,
+}
+
+impl Iterator for Joined<'_> {
+    type Item = Result<Article>;
+
+    fn next(&mut self) -> Option<Result<Article>> {
+        loop {
+            let mut a = match self.reader.next()? {
+                Ok(a) => a,
+                Err(e) if self.keep_going && e.is_record_level() => {
+                    self.rejects.push(e.location_and_reason());
+                    continue;
+                }
+                Err(e) => return Some(Err(e.into())),
+            };
+            if let Some(m) = self.meta {
+                if let Some(row) = m.rows.get(&a.id) {
+                    self.used_meta.insert(a.id.clone());
+                    for (k, v) in row {
+                        a.meta.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            self.replaced += a.replaced;
+            return Some(Ok(a));
+        }
+    }
 }
 
 #[derive(Default, Debug)]
@@ -539,13 +564,13 @@ fn cmd_score(a: ScoreArgs) -> Result<()> {
         }
         let meta: Vec<Cell> = cols
             .iter()
-            .map(|c| Cell::Str(s.article.meta.get(c).cloned().unwrap_or_default()))
+            .map(|c| Cell::Ref(s.article.meta.get(c).map_or("", |v| v.as_str())))
             .collect();
         let t = art_table.as_mut().expect("created above");
         for g in &s.aggregates {
-            let mut row = vec![Cell::Str(s.article.id.clone())];
+            let mut row = vec![Cell::Ref(&s.article.id)];
             row.extend(meta.iter().cloned());
-            row.push(Cell::Str(g.actor.clone()));
+            row.push(Cell::Ref(&g.actor));
             row.push(Cell::Int(g.mentions as u64));
             row.push(Cell::Exact(g.stance_score));
             row.push(Cell::opt_exact(g.stance_ci.map(|c| c.0)));
@@ -559,18 +584,18 @@ fn cmd_score(a: ScoreArgs) -> Result<()> {
         }
         if let Some(t) = sent_table.as_mut() {
             for u in &s.units {
-                let mut row = vec![Cell::Str(s.article.id.clone())];
+                let mut row = vec![Cell::Ref(&s.article.id)];
                 row.extend(meta.iter().cloned());
                 row.push(Cell::Int(u.unit.sentence_index as u64));
-                row.push(Cell::Str(u.unit.actor.clone()));
-                row.push(Cell::Str(u.unit.matched.clone()));
-                row.push(Cell::Str(STANCE_CLASSES[u.stance].to_string()));
+                row.push(Cell::Ref(&u.unit.actor));
+                row.push(Cell::Ref(&u.unit.matched));
+                row.push(Cell::Ref(STANCE_CLASSES[u.stance]));
                 row.extend(num3(u.p_stance));
-                row.push(Cell::Str(SENTIMENT_CLASSES[u.sentiment].to_string()));
+                row.push(Cell::Ref(SENTIMENT_CLASSES[u.sentiment]));
                 row.extend(num3(u.p_sentiment));
                 row.push(Cell::Int(u.unit.start as u64));
                 row.push(Cell::Int(u.unit.end as u64));
-                row.push(Cell::Str(u.unit.text.clone()));
+                row.push(Cell::Ref(&u.unit.text));
                 if a.explain {
                     let m = &model.model;
                     let f = stance::features::features(

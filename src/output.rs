@@ -7,8 +7,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     Str(String),
+    /// Text borrowed from the row's source: writing a million rows should
+    /// not copy every sentence first.
+    Ref(&'a str),
     Int(u64),
     /// Written with 6 decimals: stable bytes across platforms.
     Num(f64),
@@ -19,22 +22,68 @@ pub enum Cell {
     Empty,
 }
 
-impl Cell {
-    pub fn opt(v: Option<f64>) -> Cell {
+impl Cell<'_> {
+    pub fn opt(v: Option<f64>) -> Cell<'static> {
         v.filter(|x| x.is_finite()).map_or(Cell::Empty, Cell::Num)
     }
-    pub fn opt_exact(v: Option<f64>) -> Cell {
+    pub fn opt_exact(v: Option<f64>) -> Cell<'static> {
         v.filter(|x| x.is_finite()).map_or(Cell::Empty, Cell::Exact)
     }
     fn text(&self) -> String {
+        let mut b = String::new();
+        self.write_to(&mut b);
+        b
+    }
+    /// The cell's text, appended to `buf`.
+    fn write_to(&self, buf: &mut String) {
+        use std::fmt::Write as _;
         match self {
-            Cell::Str(s) => s.clone(),
-            Cell::Int(i) => i.to_string(),
-            Cell::Num(x) => format!("{x:.6}"),
-            Cell::Exact(x) => format!("{x}"),
-            Cell::Empty => String::new(),
+            Cell::Str(s) => buf.push_str(s),
+            Cell::Ref(s) => buf.push_str(s),
+            Cell::Int(i) => {
+                let _ = write!(buf, "{i}");
+            }
+            Cell::Num(x) => fixed6(*x, buf),
+            Cell::Exact(x) => {
+                let _ = write!(buf, "{x}");
+            }
+            Cell::Empty => {}
         }
     }
+}
+
+/// `format!("{x:.6}")`, without the general formatter on the common case.
+/// Scores and probabilities fill most cells of a large output, and the
+/// exact-decimal formatter cost more than everything else in writing them.
+/// A product `|x| * 1e6` that lands within 1e-6 of a rounding tie goes to
+/// the formatter, so the digits are always those of the exact decimal
+/// expansion (a property test checks both agree).
+pub fn fixed6(x: f64, buf: &mut String) {
+    use std::fmt::Write as _;
+    let scaled = x.abs() * 1e6;
+    let frac = scaled - scaled.floor();
+    if !x.is_finite() || scaled >= 1e15 || (frac - 0.5).abs() < 1e-6 {
+        let _ = write!(buf, "{x:.6}");
+        return;
+    }
+    let r = scaled.round() as u64;
+    if x.is_sign_negative() {
+        buf.push('-');
+    }
+    let (int, frac) = (r / 1_000_000, r % 1_000_000);
+    if int < 10 {
+        buf.push((b'0' + int as u8) as char);
+    } else {
+        let _ = write!(buf, "{int}");
+    }
+    buf.push('.');
+    let mut digits = [b'0'; 6];
+    let mut f = frac;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (f % 10) as u8;
+        f /= 10;
+    }
+    buf.push_str(std::str::from_utf8(&digits).expect("ASCII digits"));
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,11 +110,20 @@ impl Format {
 /// LibreOffice; prefix it with a single quote. Numbers we write are never
 /// text cells, so negative scores are untouched.
 pub fn guard(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if needs_guard(s) {
         format!("'{s}")
     } else {
         s.to_string()
     }
+}
+
+fn needs_guard(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Append `s` as a JSON string literal (serde_json's escaping).
+fn json_string(s: &str, out: &mut Vec<u8>) {
+    serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
 }
 
 pub struct TableWriter {
@@ -75,6 +133,11 @@ pub struct TableWriter {
     csv: Option<csv::Writer<Box<dyn Write>>>,
     out: Option<Box<dyn Write>>,
     rows: Vec<Vec<String>>,
+    /// JSON-quoted header names, made once.
+    json_keys: Vec<String>,
+    /// Reused for each cell and each JSON line.
+    buf: String,
+    line: Vec<u8>,
 }
 
 impl TableWriter {
@@ -91,7 +154,15 @@ impl TableWriter {
             csv: None,
             out: None,
             rows: Vec::new(),
+            json_keys: Vec::new(),
+            buf: String::new(),
+            line: Vec::new(),
         };
+        t.json_keys = t
+            .header
+            .iter()
+            .map(|h| serde_json::to_string(h).unwrap_or_default())
+            .collect();
         match format {
             Format::Csv => {
                 let mut c = csv::WriterBuilder::new().from_writer(w);
@@ -107,42 +178,52 @@ impl TableWriter {
         debug_assert_eq!(cells.len(), self.header.len());
         match self.format {
             Format::Csv => {
-                let rec: Vec<String> = cells
-                    .iter()
-                    .map(|c| match c {
-                        Cell::Str(s) if self.guard => guard(s),
-                        other => other.text(),
-                    })
-                    .collect();
-                self.csv
-                    .as_mut()
-                    .expect("csv writer")
-                    .write_record(&rec)
-                    .map_err(csv_err)?;
-            }
-            Format::Jsonl => {
-                let mut line = String::from("{");
-                for (i, (h, c)) in self.header.iter().zip(cells).enumerate() {
-                    if i > 0 {
-                        line.push(',');
-                    }
-                    line.push_str(&serde_json::to_string(h).unwrap_or_default());
-                    line.push(':');
-                    match c {
-                        Cell::Str(s) => {
-                            line.push_str(&serde_json::to_string(s).unwrap_or_default())
+                let csv = self.csv.as_mut().expect("csv writer");
+                for c in cells {
+                    let text = match c {
+                        Cell::Str(s) => s.as_str(),
+                        Cell::Ref(s) => s,
+                        other => {
+                            self.buf.clear();
+                            other.write_to(&mut self.buf);
+                            csv.write_field(&self.buf).map_err(csv_err)?;
+                            continue;
                         }
-                        Cell::Int(n) => line.push_str(&n.to_string()),
-                        Cell::Num(x) => line.push_str(&format!("{x:.6}")),
-                        Cell::Exact(x) => line.push_str(&format!("{x}")),
-                        Cell::Empty => line.push_str("null"),
+                    };
+                    if self.guard && needs_guard(text) {
+                        csv.write_field(guard(text)).map_err(csv_err)?;
+                    } else {
+                        csv.write_field(text).map_err(csv_err)?;
                     }
                 }
-                line.push_str("}\n");
+                csv.write_record(None::<&[u8]>).map_err(csv_err)?;
+            }
+            Format::Jsonl => {
+                let line = &mut self.line;
+                line.clear();
+                line.push(b'{');
+                for (i, (k, c)) in self.json_keys.iter().zip(cells).enumerate() {
+                    if i > 0 {
+                        line.push(b',');
+                    }
+                    line.extend_from_slice(k.as_bytes());
+                    line.push(b':');
+                    match c {
+                        Cell::Str(s) => json_string(s, line),
+                        Cell::Ref(s) => json_string(s, line),
+                        Cell::Empty => line.extend_from_slice(b"null"),
+                        other => {
+                            self.buf.clear();
+                            other.write_to(&mut self.buf);
+                            line.extend_from_slice(self.buf.as_bytes());
+                        }
+                    }
+                }
+                line.extend_from_slice(b"}\n");
                 self.out
                     .as_mut()
                     .expect("writer")
-                    .write_all(line.as_bytes())
+                    .write_all(line)
                     .map_err(io_err)?;
             }
             Format::Table => self.rows.push(

@@ -107,93 +107,79 @@ pub fn split_with(text: &str, splitter: Splitter) -> Vec<(usize, usize)> {
 }
 
 /// Byte ranges of the sentences of `text`, trimmed of surrounding white space.
+///
+/// Works on byte offsets, decoding a character only where one is needed: a
+/// table of every character of the block cost more than the rules.
 pub fn split(text: &str) -> Vec<(usize, usize)> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let b = text.as_bytes();
     let mut out = Vec::new();
-    let mut start = 0usize; // index into chars
+    let mut start = 0usize;
     let mut i = 0usize;
-    while i < chars.len() {
-        let c = chars[i].1;
-        if !is_terminal(c) {
-            i += 1;
-            continue;
-        }
+    while i < b.len() {
+        let term_len = match b[i] {
+            b'.' | b'!' | b'?' => 1,
+            0xE2 if text[i..].starts_with('…') => '…'.len_utf8(),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
         // Extend over further terminal marks and closing punctuation.
-        let mut j = i + 1;
-        while j < chars.len() && (is_terminal(chars[j].1) || is_closer(chars[j].1)) {
-            j += 1;
+        let mut j = i + term_len;
+        while let Some(c) = text[j..].chars().next() {
+            if !(is_terminal(c) || is_closer(c)) {
+                break;
+            }
+            j += c.len_utf8();
         }
         // A boundary needs white space after it (decimals, "U.S.-led", URLs).
-        if j < chars.len() && !chars[j].1.is_whitespace() {
+        if text[j..].chars().next().is_some_and(|c| !c.is_whitespace()) {
             i = j;
             continue;
         }
-        let mut k = j;
-        while k < chars.len() && chars[k].1.is_whitespace() {
-            k += 1;
-        }
-        if k >= chars.len() {
+        let k = j + (text[j..].len() - text[j..].trim_start().len());
+        if k >= b.len() {
             break;
         }
-        if starts_sentence(&chars, k) && !abbreviation_before(text, &chars, i, k) {
-            push_trimmed(text, &chars, start, j, &mut out);
+        if starts_sentence(text, k) && !abbreviation_before(text, i, k) {
+            push_trimmed(text, start, j, &mut out);
             start = k;
         }
-        i = j.max(i + 1);
+        i = j;
     }
-    push_trimmed(text, &chars, start, chars.len(), &mut out);
+    push_trimmed(text, start, b.len(), &mut out);
     out
 }
 
-fn push_trimmed(
-    text: &str,
-    chars: &[(usize, char)],
-    from: usize,
-    to: usize,
-    out: &mut Vec<(usize, usize)>,
-) {
+fn push_trimmed(text: &str, from: usize, to: usize, out: &mut Vec<(usize, usize)>) {
     if from >= to {
         return;
     }
-    let s = chars[from].0;
-    let e = if to < chars.len() {
-        chars[to].0
-    } else {
-        text.len()
-    };
-    let piece = &text[s..e];
+    let piece = &text[from..to];
     let lead = piece.len() - piece.trim_start().len();
     let trimmed = piece.trim();
     if !trimmed.is_empty() {
-        out.push((s + lead, s + lead + trimmed.len()));
+        out.push((from + lead, from + lead + trimmed.len()));
     }
 }
 
-/// Can the character at `k` begin a new sentence?
-fn starts_sentence(chars: &[(usize, char)], k: usize) -> bool {
-    let mut k = k;
-    while k < chars.len() && is_opener_punct(chars[k].1) {
-        k += 1;
-    }
-    match chars.get(k) {
-        Some(&(_, c)) => {
-            c.is_uppercase() || c.is_numeric() || (c.is_alphabetic() && !c.is_lowercase())
-        }
+/// Byte offset of the first character at or after `k` that is not opening
+/// punctuation.
+fn skip_openers(text: &str, k: usize) -> usize {
+    k + (text[k..].len() - text[k..].trim_start_matches(is_opener_punct).len())
+}
+
+/// Can the character at byte `k` begin a new sentence?
+fn starts_sentence(text: &str, k: usize) -> bool {
+    match text[skip_openers(text, k)..].chars().next() {
+        Some(c) => c.is_uppercase() || c.is_numeric() || (c.is_alphabetic() && !c.is_lowercase()),
         None => false,
     }
 }
 
-/// The word that follows position `k`, without opening punctuation.
-fn next_word<'a>(text: &'a str, chars: &[(usize, char)], k: usize) -> &'a str {
-    let mut k = k;
-    while k < chars.len() && is_opener_punct(chars[k].1) {
-        k += 1;
-    }
-    if k >= chars.len() {
-        return "";
-    }
-    let s = chars[k].0;
-    let rest = &text[s..];
+/// The word that follows byte `k`, without opening punctuation.
+fn next_word(text: &str, k: usize) -> &str {
+    let rest = &text[skip_openers(text, k)..];
     let end = rest
         .find(|c: char| !c.is_alphanumeric())
         .unwrap_or(rest.len());
@@ -201,12 +187,12 @@ fn next_word<'a>(text: &'a str, chars: &[(usize, char)], k: usize) -> &'a str {
 }
 
 /// Is the terminal mark at `i` the period of an abbreviation or an initial?
-fn abbreviation_before(text: &str, chars: &[(usize, char)], i: usize, k: usize) -> bool {
-    if chars[i].1 != '.' {
+fn abbreviation_before(text: &str, i: usize, k: usize) -> bool {
+    if text.as_bytes()[i] != b'.' {
         return false;
     }
     // The token before the period, back to white space or opening punctuation.
-    let end = chars[i].0;
+    let end = i;
     let before = &text[..end];
     let tok_start = before
         .rfind(|c: char| c.is_whitespace() || is_opener_punct(c) || c == '—' || c == '–')
@@ -217,7 +203,7 @@ fn abbreviation_before(text: &str, chars: &[(usize, char)], i: usize, k: usize) 
         return false;
     }
     let lower = token.to_lowercase();
-    let next = next_word(text, chars, k);
+    let next = next_word(text, k);
     // A single capital letter is an initial ("Ilan I. Berman"), unless the
     // next word plainly opens a sentence ("... Plan B. The").
     let mut letters = token.chars();
