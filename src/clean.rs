@@ -138,6 +138,8 @@ struct Segment {
     /// every pass asks for them.
     key: String,
     words: usize,
+    /// Whether any of the patterns that search a whole segment matched it.
+    flagged: bool,
     reason: Option<DropReason>,
 }
 
@@ -366,6 +368,7 @@ fn segments(text: &str, lines: &[Line]) -> Vec<Segment> {
                 text: String::new(),
                 key: String::new(),
                 words: 0,
+                flagged: false,
                 reason: None,
             });
         }
@@ -582,10 +585,12 @@ fn word_key(s: &str) -> String {
 }
 
 fn word_key_into(s: &str, out: &mut String) {
-    // Built as bytes: pushing chars one by one through String cost more
-    // than the rest of the cleaner's passes over a page.
+    // Built as bytes through a table, with room reserved up front: pushing
+    // chars one by one through String cost more than the rest of the
+    // cleaner's passes over a page.
     let mut buf = std::mem::take(out).into_bytes();
     buf.clear();
+    buf.reserve(s.len() + 1);
     let mut gap = false;
     let bytes = s.as_bytes();
     let mut i = 0;
@@ -593,12 +598,13 @@ fn word_key_into(s: &str, out: &mut String) {
         let b = bytes[i];
         if b < 0x80 {
             i += 1;
-            if b.is_ascii_alphanumeric() {
+            let l = ASCII_WORD[b as usize];
+            if l != 0 {
                 if gap && !buf.is_empty() {
                     buf.push(b' ');
                 }
                 gap = false;
-                buf.push(b.to_ascii_lowercase());
+                buf.push(l);
             } else {
                 gap = true;
             }
@@ -622,6 +628,21 @@ fn word_key_into(s: &str, out: &mut String) {
     *out = String::from_utf8(buf).expect("built from whole UTF-8 characters");
 }
 
+/// For each ASCII byte: its lower-case form if it is a letter or digit,
+/// else 0.
+const ASCII_WORD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Longer than any entry of `nav_exact` with its surrounding punctuation.
 const NAV_LABEL_MAX: usize = 80;
 
@@ -642,13 +663,24 @@ struct Patterns {
     bio_field: Regex,
     contact: Regex,
     comment_call: Regex,
+    /// credit, caption, end_marker and comment_call in one automaton: body
+    /// paragraphs match none of them, and one pass that says so replaces
+    /// four.
+    unanchored: regex::RegexSet,
 }
+
+const CREDIT: &str = r"(?i)^((top )?(photo|image|picture|video)( credit)?s?\s*:|(top )?(photo|image) credit|credit\s*:)|(?i)(via reuters|getty images|afp via|ap photo|/ ?reuters$|\(cc by[^)]*\)\s*$|shutterstock|wikimedia commons)";
+const CAPTION: &str = r"(?i)(\((\d+(st|nd|rd|th)[ -])?(l|r|c|left|right|center|centre)\)|(?-u:\b)the (illustration|photo|image|picture) shows(?-u:\b)|(?-u:\b)pictured(?-u:\b)|(?-u:\b)poses? for (a|the) (group |family )?photo(?-u:\b)|(?-u:\b)looks on(?-u:\b)|^(photo|file photo|illustration)(?-u:\b))";
+const END_MARKER: &str = r"(?i)^(keep reading|show less|read more|latest|newsletter|related|more from|recommended|most read|detail author|about the author|socials|subscribe)(?-u:\b)|keep readingshow less";
+const COMMENT_CALL: &str = r"(?i)((?-u:\b)in the comments?(?-u:\b)|(?-u:\b)share your (thoughts|views|opinion)|(?-u:\b)leave a comment(?-u:\b)|(?-u:\b)let us know (what|in)(?-u:\b)|(?-u:\b)explore more (articles|stories)(?-u:\b)|(?-u:\b)what do you (think|believe)(?-u:\b)|(?-u:\b)join the (conversation|discussion)(?-u:\b)|(?-u:\b)subscribe to our(?-u:\b))";
 
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let re = |s: &str| Regex::new(s).expect("static regex");
         Patterns {
+            unanchored: regex::RegexSet::new([CREDIT, CAPTION, END_MARKER, COMMENT_CALL])
+                .expect("static regex set"),
             nav_exact: [
                 "follow us on social", "follow us", "latest", "qiosk", "newsletter", "table of contents",
                 "contents", "share", "share this article", "share this", "advertisement", "subscribe",
@@ -662,18 +694,18 @@ fn patterns() -> &'static Patterns {
             nav_prefix: re(r"(?i)^(related (categories|topics|articles|stories|content)|tags|topics|filed under|see also|read also|read more|also read|more on this|you may also like|recommended)\s*[:|]"),
             pipe_label: re(r"^[^.!?|]{1,40}(\s\|\s[^.!?|]{1,40})+$"),
             file_name: re(r"(?i)^(\S*_\S*|\S+\.(jpe?g|png|gif|webp|svg|avif))$"),
-            credit: re(r"(?i)^((top )?(photo|image|picture|video)( credit)?s?\s*:|(top )?(photo|image) credit|credit\s*:)|(?i)(via reuters|getty images|afp via|ap photo|/ ?reuters$|\(cc by[^)]*\)\s*$|shutterstock|wikimedia commons)"),
+            credit: re(CREDIT),
             all_caps_credit: re(r"^[A-Z][A-Z .'\-]+/[A-Z .'\-/]+$"),
-            caption: re(r"(?i)(\((\d+(st|nd|rd|th)[ -])?(l|r|c|left|right|center|centre)\)|(?-u:\b)the (illustration|photo|image|picture) shows(?-u:\b)|(?-u:\b)pictured(?-u:\b)|(?-u:\b)poses? for (a|the) (group |family )?photo(?-u:\b)|(?-u:\b)looks on(?-u:\b)|^(photo|file photo|illustration)(?-u:\b))"),
+            caption: re(CAPTION),
             byline_date: re(r"(?i)(?-u:\b)(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.? \d{1,2}, \d{4}(?-u:\b)"),
             byline_by: re(r"^(By|BY|by) [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,4}( and [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3})?$"),
             copyright: re(r"(?i)^(©|copyright(?-u:\b)|\(c\)\s*\d{4}|all rights reserved)"),
             provenance: re(r"(?i)^(this|the) (article|piece|story|essay|commentary|op-ed|analysis|report)(?-u:\b).{0,80}(?-u:\b)(first appeared|originally (appeared|published|ran)|was first published|(has been |is |was )?republished|first published)|^(originally|first) (published|appeared) (in|on|by|at)(?-u:\b)"),
-            end_marker: re(r"(?i)^(keep reading|show less|read more|latest|newsletter|related|more from|recommended|most read|detail author|about the author|socials|subscribe)(?-u:\b)|keep readingshow less"),
+            end_marker: re(END_MARKER),
             bio_header: re(r"(?i)^(detail author|about the author|author( bio| profile| details)?|socials)\s*:?$"),
             bio_field: re(r"^\s*[•·\-*]\s*[\p{L} ]{1,24}\s?:\s"),
             contact: re(r"(?i)((?-u:\b)[\w.+-]+@[\w-]+\.[\w.]+(?-u:\b)|(?-u:\b)\d{3}[-. )]\d{3}[-. ]\d{4}(?-u:\b)|^(facebook|twitter|linkedin|tiktok|instagram|youtube|telegram|x)\s*:)"),
-            comment_call: re(r"(?i)((?-u:\b)in the comments?(?-u:\b)|(?-u:\b)share your (thoughts|views|opinion)|(?-u:\b)leave a comment(?-u:\b)|(?-u:\b)let us know (what|in)(?-u:\b)|(?-u:\b)explore more (articles|stories)(?-u:\b)|(?-u:\b)what do you (think|believe)(?-u:\b)|(?-u:\b)join the (conversation|discussion)(?-u:\b)|(?-u:\b)subscribe to our(?-u:\b))"),
+            comment_call: re(COMMENT_CALL),
         }
     })
 }
@@ -687,7 +719,8 @@ fn word_count(s: &str) -> usize {
 }
 
 /// Classify one segment on its own text.
-fn own_reason(t: &str, wc: usize) -> Option<DropReason> {
+/// `flagged`: whether `Patterns::unanchored` matched the text at all.
+fn own_reason(t: &str, wc: usize, flagged: bool) -> Option<DropReason> {
     let p = patterns();
     // Navigation labels are short: lower-casing a long paragraph to compare
     // it with them would be wasted.
@@ -714,10 +747,10 @@ fn own_reason(t: &str, wc: usize) -> Option<DropReason> {
     if p.bio_header.is_match(t) || p.bio_field.is_match(t) || (wc <= 12 && p.contact.is_match(t)) {
         return Some(DropReason::Bio);
     }
-    if (wc <= 10 && p.all_caps_credit.is_match(t)) || p.credit.is_match(t) {
+    if (wc <= 10 && p.all_caps_credit.is_match(t)) || (flagged && p.credit.is_match(t)) {
         return Some(DropReason::Credit);
     }
-    if p.caption.is_match(t) {
+    if flagged && p.caption.is_match(t) {
         return Some(DropReason::Caption);
     }
     if !ends_sentence(t) && wc <= 16 && (p.byline_date.is_match(t) || p.byline_by.is_match(t)) {
@@ -732,7 +765,8 @@ fn own_reason(t: &str, wc: usize) -> Option<DropReason> {
 fn classify(text: &str, segs: &mut [Segment]) {
     let p = patterns();
     for s in segs.iter_mut() {
-        s.reason = own_reason(&s.text, s.words);
+        s.flagged = p.unanchored.is_match(&s.text);
+        s.reason = own_reason(&s.text, s.words, s.flagged);
     }
     // Non-sentences that recur are image captions or alt texts.
     let mut counts: rustc_hash::FxHashMap<&str, usize> = Default::default();
@@ -785,16 +819,19 @@ fn classify(text: &str, segs: &mut [Segment]) {
     let cut = text.len() * 2 / 5;
     let end_at = segs.iter().position(|s| {
         s.start >= cut
-            && (p.end_marker.is_match(&s.text)
+            && ((s.flagged && p.end_marker.is_match(&s.text))
                 || s.reason == Some(DropReason::Provenance)
                 || s.reason == Some(DropReason::Copyright)
                 || p.bio_header.is_match(&s.text)
-                || is_call_to_comment(&s.text))
+                || (s.flagged && is_call_to_comment(&s.text)))
     });
     if let Some(e) = end_at {
         let mut in_bio = false;
         // The segment holding a call to comment keeps the sentences before it.
-        let first_footer = if segs[e].reason.is_none() && is_call_to_comment(&segs[e].text) {
+        let first_footer = if segs[e].reason.is_none()
+            && segs[e].flagged
+            && is_call_to_comment(&segs[e].text)
+        {
             e + 1
         } else {
             e

@@ -40,9 +40,7 @@ impl Cell<'_> {
         match self {
             Cell::Str(s) => buf.push_str(s),
             Cell::Ref(s) => buf.push_str(s),
-            Cell::Int(i) => {
-                let _ = write!(buf, "{i}");
-            }
+            Cell::Int(i) => buf.push_str(itoa::Buffer::new().format(*i)),
             Cell::Num(x) => fixed6(*x, buf),
             Cell::Exact(x) => {
                 let _ = write!(buf, "{x}");
@@ -71,11 +69,7 @@ pub fn fixed6(x: f64, buf: &mut String) {
         buf.push('-');
     }
     let (int, frac) = (r / 1_000_000, r % 1_000_000);
-    if int < 10 {
-        buf.push((b'0' + int as u8) as char);
-    } else {
-        let _ = write!(buf, "{int}");
-    }
+    buf.push_str(itoa::Buffer::new().format(int));
     buf.push('.');
     let mut digits = [b'0'; 6];
     let mut f = frac;
