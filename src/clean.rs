@@ -384,7 +384,7 @@ fn segments(text: &str, lines: &[Line]) -> Vec<Segment> {
 /// The folded text of a segment's lines, as `block_text` makes it but
 /// without the offset map: classification needs only the text.
 fn fold_text(text: &str, lines: &[Line]) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(lines.iter().map(|l| l.end - l.start + 1).sum());
     for line in lines {
         let raw = &text[line.start..line.end];
         let markup = memchr::memchr2_iter(b'*', b'_', raw.as_bytes())
@@ -403,16 +403,39 @@ fn fold_text(text: &str, lines: &[Line]) -> String {
             out.push(' ');
         }
         let mut space = false;
-        for c in lt.chars() {
-            if is_invisible(c) {
-                space = space || c.is_whitespace();
+        let bytes = lt.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // A stretch of visible ASCII is copied in one go.
+            let (piece, visible) = if b < 0x80 {
+                if ascii_space(b) {
+                    space = true;
+                    i += 1;
+                    continue;
+                }
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&n| n >= 0x80 || ascii_space(n))
+                    .map_or(bytes.len(), |p| i + p);
+                (&lt[i..end], true)
+            } else {
+                let c = lt[i..].chars().next().expect("char boundary");
+                let piece = &lt[i..i + c.len_utf8()];
+                if is_invisible(c) {
+                    space = space || c.is_whitespace();
+                }
+                (piece, !is_invisible(c))
+            };
+            i += piece.len();
+            if !visible {
                 continue;
             }
             if space && !out.is_empty() && !out.ends_with(' ') {
                 out.push(' ');
             }
             space = false;
-            out.push(c);
+            out.push_str(piece);
         }
     }
     out
@@ -500,7 +523,7 @@ fn ascii_space(b: u8) -> bool {
 /// The folded text of a run of segments, with the map from its bytes back
 /// to the original text.
 fn block_text(text: &str, segs: &[&Segment]) -> (String, OffsetMap) {
-    let mut out = String::new();
+    let mut out = String::with_capacity(segs.iter().map(|s| s.end - s.start + 1).sum());
     let mut map = OffsetMap::default();
     let mut pending_space: Option<(usize, usize)> = None;
     let mut first = true;
@@ -879,32 +902,25 @@ fn drop_repeats(segs: &mut [Segment]) {
         .filter(|&i| !segs[i].key.is_empty() && (segs[i].words >= 5 || starts_lower(&segs[i].text)))
         .collect();
     cands.sort_by_key(|&i| (segs[i].key.len(), i));
-    // A segment can only stand elsewhere if each of its words occurs more
-    // often in the whole page than in the segment itself: counting words
-    // once rules out almost every segment of a page without repeats, at
-    // the cost of one pass instead of rebuilding the rest of the page for
-    // each segment.
-    let mut page: rustc_hash::FxHashMap<&str, u32> = Default::default();
-    for s in segs.iter() {
-        for w in s.key.split(' ').filter(|w| !w.is_empty()) {
-            *page.entry(w).or_insert(0) += 1;
+    // A segment can only stand elsewhere if each of its words occurs at
+    // least twice in the whole page (once in it, once elsewhere): counting
+    // words once rules out almost every segment of a page without repeats,
+    // at the cost of one pass instead of rebuilding the rest of the page
+    // for each segment. Words are counted by hash; a collision only lets a
+    // segment through to the exact test below.
+    let mut page: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::with_capacity_and_hasher(
+        segs.iter().map(|s| s.words).sum(),
+        Default::default(),
+    );
+    for s in segs.iter().filter(|s| !s.key.is_empty()) {
+        for h in word_hashes(&s.key) {
+            *page.entry(h).or_insert(0) += 1;
         }
     }
-    let mut own: rustc_hash::FxHashMap<&str, u32> = Default::default();
-    let mut repeats = Vec::new();
-    for i in cands {
-        own.clear();
-        for w in segs[i].key.split(' ') {
-            *own.entry(w).or_insert(0) += 1;
-        }
-        if own
-            .iter()
-            .any(|(w, n)| page.get(w).copied().unwrap_or(0) <= *n)
-        {
-            continue;
-        }
-        repeats.push(i);
-    }
+    let repeats: Vec<usize> = cands
+        .into_iter()
+        .filter(|&i| word_hashes(&segs[i].key).all(|h| page.get(&h).copied().unwrap_or(0) >= 2))
+        .collect();
     // The exact test, in the original order, for the few left.
     for i in repeats {
         let mut hay = String::from(" ");
@@ -919,6 +935,15 @@ fn drop_repeats(segs: &mut [Segment]) {
             segs[i].reason = Some(DropReason::Repeat);
         }
     }
+}
+
+fn hash_word(w: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(w)
+}
+
+fn word_hashes(key: &str) -> impl Iterator<Item = u64> + '_ {
+    key.split(' ').map(hash_word)
 }
 
 /// Group kept segments into blocks: a segment that stops without ending its
