@@ -851,14 +851,12 @@ fn classify(text: &str, segs: &mut [Segment]) {
     if let Some(e) = end_at {
         let mut in_bio = false;
         // The segment holding a call to comment keeps the sentences before it.
-        let first_footer = if segs[e].reason.is_none()
-            && segs[e].flagged
-            && is_call_to_comment(&segs[e].text)
-        {
-            e + 1
-        } else {
-            e
-        };
+        let first_footer =
+            if segs[e].reason.is_none() && segs[e].flagged && is_call_to_comment(&segs[e].text) {
+                e + 1
+            } else {
+                e
+            };
         for s in segs.iter_mut().skip(first_footer) {
             if p.bio_header.is_match(&s.text) {
                 in_bio = true;
@@ -1030,10 +1028,22 @@ mod timing_tmp {
         let total: usize = segs.iter().map(|s| s.len()).sum();
         let mut n = 0;
         let st = std::time::Instant::now();
-        for _ in 0..3 { for s in &segs { n += super::clean(s, Default::default()).sentences.len(); } }
-        eprintln!("clean {:8.1} MB/s {n}", total as f64 / st.elapsed().as_secs_f64() / 1e6);
+        for _ in 0..3 {
+            for s in &segs {
+                n += super::clean(s, Default::default()).sentences.len();
+            }
+        }
+        eprintln!(
+            "clean {:8.1} MB/s {n}",
+            total as f64 / st.elapsed().as_secs_f64() / 1e6
+        );
         let st = std::time::Instant::now();
-        for s in &segs { n += crate::sentences::split_with(s, crate::sentences::Splitter::Rules).len(); }
-        eprintln!("split {:8.1} MB/s {n}", total as f64 / st.elapsed().as_secs_f64() / 1e6);
+        for s in &segs {
+            n += crate::sentences::split_with(s, crate::sentences::Splitter::Rules).len();
+        }
+        eprintln!(
+            "split {:8.1} MB/s {n}",
+            total as f64 / st.elapsed().as_secs_f64() / 1e6
+        );
     }
 }

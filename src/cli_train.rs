@@ -6,7 +6,7 @@ use clap::Args;
 use linfa::ParamGuard;
 use stance::agree::{cohen_kappa, krippendorff_alpha_nominal};
 use stance::clean::{clean, CleanOptions};
-use stance::eval::{cross_validate, examples, GroupBy};
+use stance::eval::{cross_validate, GroupBy};
 use stance::features::FeatureSettings;
 use stance::labels::{place, read_rows};
 use stance::metrics::Metrics;
@@ -140,8 +140,15 @@ pub fn train(a: TrainArgs) -> Result<()> {
             }
         }
     }
-    let ex = examples(units, &params.features);
-    let fitted = params.fit(&ex)?;
+    // Features are made on the fly, twice, rather than held for every unit.
+    let fitted = params.fit_from(
+        units.len(),
+        |i| {
+            let u = &units[i];
+            stance::features::features(&u.text, &u.mentions, u.actor_index, &params.features)
+        },
+        |i| (units[i].stance, units[i].sentiment),
+    )?;
     let cv = if a.no_cv {
         None
     } else {
@@ -161,7 +168,11 @@ pub fn train(a: TrainArgs) -> Result<()> {
     let mut hash_input = String::new();
     for f in &a.data.data {
         let sha = sha_file(f)?;
-        let rows = read_rows(f)?.1.len();
+        let mut rows = 0usize;
+        stance::labels::for_each_row(f, |_, _| {
+            rows += 1;
+            Ok(())
+        })?;
         hash_input.push_str(&sha);
         label_files.push(SourceInfo {
             name: f

@@ -48,8 +48,22 @@ impl LabelRow {
 
 /// Read a label CSV into rows (header names as keys).
 pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<LabelRow>)> {
-    let (headers, mut r) = crate::input::open_csv(path)?;
     let mut rows = Vec::new();
+    let headers = for_each_row(path, |_, row| {
+        rows.push(row);
+        Ok(())
+    })?;
+    Ok((headers, rows))
+}
+
+/// Hand each row of a label file to `f` as it is read, so that a file of a
+/// million rows is never held whole; returns the header.
+pub fn for_each_row(
+    path: &Path,
+    mut f: impl FnMut(&[String], LabelRow) -> Result<()>,
+) -> Result<Vec<String>> {
+    let (headers, mut r) = crate::input::open_csv(path)?;
+    let mut n = 0usize;
     for rec in r.records() {
         let rec = rec.map_err(|e| crate::input::csv_record_error(path, e))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
@@ -58,16 +72,20 @@ pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<LabelRow>)> {
             .cloned()
             .zip(rec.iter().map(|s| s.trim().to_string()))
             .collect();
-        rows.push(LabelRow {
-            file: path.to_path_buf(),
-            line,
-            fields,
-        });
+        n += 1;
+        f(
+            &headers,
+            LabelRow {
+                file: path.to_path_buf(),
+                line,
+                fields,
+            },
+        )?;
     }
-    if rows.is_empty() {
+    if n == 0 {
         return Err(StanceError::file(path, "label file has no rows"));
     }
-    Ok((headers, rows))
+    Ok(headers)
 }
 
 fn class_index(classes: &[&str], v: &str, row: &LabelRow, col: &str) -> Result<Option<usize>> {
@@ -113,25 +131,29 @@ pub fn place(
     let mut unplaced: Vec<String> = Vec::new();
     let mut article_cache: HashMap<String, Option<Vec<crate::units::Unit>>> = HashMap::new();
     for f in files {
-        let (headers, rows) = read_rows(f)?;
-        for need in ["article_id", "actor", "stance", "sentiment"] {
-            if !headers.iter().any(|h| h == need) {
-                return Err(StanceError::record(
-                    f,
-                    1,
-                    format!("label file has no `{need}` column"),
-                ));
+        let mut checked = false;
+        for_each_row(f, |headers, row| {
+            if !checked {
+                for need in ["article_id", "actor", "stance", "sentiment"] {
+                    if !headers.iter().any(|h| h == need) {
+                        return Err(StanceError::record(
+                            f,
+                            1,
+                            format!("label file has no `{need}` column"),
+                        ));
+                    }
+                }
+                let has_text = headers.iter().any(|h| h == "text");
+                if !has_text && !headers.iter().any(|h| h == "sentence_hash") {
+                    return Err(StanceError::record(
+                        f,
+                        1,
+                        "label file needs a `text` or a `sentence_hash` column",
+                    ));
+                }
+                checked = true;
             }
-        }
-        let has_text = headers.iter().any(|h| h == "text");
-        if !has_text && !headers.iter().any(|h| h == "sentence_hash") {
-            return Err(StanceError::record(
-                f,
-                1,
-                "label file needs a `text` or a `sentence_hash` column",
-            ));
-        }
-        for row in rows {
+            let has_text = headers.iter().any(|h| h == "text");
             let article_id = row
                 .get("article_id")
                 .ok_or_else(|| StanceError::record(f, row.line, "empty `article_id`"))?
@@ -165,7 +187,7 @@ pub fn place(
                 (Some(a), Some(b)) => (a, b),
                 (None, None) => {
                     out.noise += 1;
-                    continue;
+                    return Ok(());
                 }
                 _ => {
                     return Err(StanceError::record(
@@ -205,7 +227,7 @@ pub fn place(
                             row.line,
                             dir.display()
                         ));
-                        continue;
+                        return Ok(());
                     }
                     Some(units) => match units
                         .iter()
@@ -218,7 +240,7 @@ pub fn place(
                                 f.display(),
                                 row.line
                             ));
-                            continue;
+                            return Ok(());
                         }
                     },
                 }
@@ -230,7 +252,7 @@ pub fn place(
                     f.display(),
                     row.line
                 ));
-                continue;
+                return Ok(());
             }
             out.units.push(LabeledUnit {
                 article_id,
@@ -242,7 +264,8 @@ pub fn place(
                 stance,
                 sentiment,
             });
-        }
+            Ok(())
+        })?;
     }
     if !unplaced.is_empty() {
         let n = unplaced.len();

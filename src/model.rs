@@ -283,20 +283,59 @@ impl FittedModel {
 impl StanceValidParams {
     /// Fit both heads on `examples`.
     pub fn fit(&self, examples: &[Example]) -> Result<FittedModel> {
-        if examples.is_empty() {
+        self.fit_from(
+            examples.len(),
+            |i| examples[i].features.clone(),
+            |i| (examples[i].stance, examples[i].sentiment),
+        )
+    }
+
+    /// Fit both heads on `n` examples given by index: `features(i)` is
+    /// called twice per example (once to build the vocabulary, once to
+    /// count), so no example's features need to be held for the whole fit.
+    /// Memory is the vocabulary plus one row of feature sums per class,
+    /// whatever `n`.
+    ///
+    /// Multinomial naive Bayes depends on its data only through each
+    /// class's feature sums and row count. The sums are accumulated here
+    /// (in parallel: they are sums of whole numbers, exact in f64 in any
+    /// order) and linfa-bayes is fitted once per head on one row of sums per
+    /// class; its feature log-probabilities are then bit for bit those of
+    /// fitting on every row, which `tests/model.rs` checks against the
+    /// row-by-row `fit_linfa`. Class counts and priors come from the true
+    /// row counts, with linfa's formula.
+    pub fn fit_from(
+        &self,
+        n: usize,
+        features: impl Fn(usize) -> Vec<String> + Sync,
+        labels: impl Fn(usize) -> (usize, usize) + Sync,
+    ) -> Result<FittedModel> {
+        use rayon::prelude::*;
+        if n == 0 {
             return Err(StanceError::Training("no training examples".into()));
         }
-        let mut freq: BTreeMap<&str, u32> = BTreeMap::new();
-        for e in examples {
-            for f in &e.features {
-                *freq.entry(f.as_str()).or_insert(0) += 1;
-            }
-        }
-        let vocabulary: Vec<String> = freq
+        type Freq = rustc_hash::FxHashMap<String, u32>;
+        let freq: Freq = (0..n)
+            .into_par_iter()
+            .fold(Freq::default, |mut m, i| {
+                for f in features(i) {
+                    *m.entry(f).or_insert(0) += 1;
+                }
+                m
+            })
+            .reduce(Freq::default, |mut a, b| {
+                for (k, v) in b {
+                    *a.entry(k).or_insert(0) += v;
+                }
+                a
+            });
+        // Sorted: the vocabulary order must not depend on hashing.
+        let mut vocabulary: Vec<String> = freq
             .into_iter()
-            .filter(|&(_, n)| n >= self.features.min_count)
-            .map(|(f, _)| f.to_string())
+            .filter(|&(_, c)| c >= self.features.min_count)
+            .map(|(f, _)| f)
             .collect();
+        vocabulary.sort_unstable();
         if vocabulary.is_empty() {
             return Err(StanceError::Training("no feature reaches min_count".into()));
         }
@@ -310,24 +349,37 @@ impl StanceValidParams {
             table: Vec::new(),
         };
         model.rebuild_index();
-        let rows: Vec<Vec<(u32, f64)>> =
-            examples.iter().map(|e| model.counts(&e.features)).collect();
-        let st: Vec<usize> = examples.iter().map(|e| e.stance).collect();
-        let se: Vec<usize> = examples.iter().map(|e| e.sentiment).collect();
-        model.stance = fit_head(
-            &rows,
-            &st,
-            model.vocabulary.len(),
-            self.alpha,
-            &STANCE_CLASSES,
-        )?;
-        model.sentiment = fit_head(
-            &rows,
-            &se,
-            model.vocabulary.len(),
-            self.alpha,
-            &SENTIMENT_CLASSES,
-        )?;
+        let nf = model.vocabulary.len();
+        let k = STANCE_CLASSES.len();
+        // [head][class] sums of counts, and row counts.
+        let zero = || (vec![vec![0.0f64; nf]; 2 * k], vec![0usize; 2 * k]);
+        let (sums, rows) = (0..n)
+            .into_par_iter()
+            .fold(zero, |(mut sums, mut rows), i| {
+                let (st, se) = labels(i);
+                let c = model.counts(&features(i));
+                for (slot, class) in [(0, st), (k, se)] {
+                    rows[slot + class] += 1;
+                    let row = &mut sums[slot + class];
+                    for &(f, v) in &c {
+                        row[f as usize] += v;
+                    }
+                }
+                (sums, rows)
+            })
+            .reduce(zero, |(mut a, mut ra), (b, rb)| {
+                for (x, y) in a.iter_mut().zip(&b) {
+                    for (p, q) in x.iter_mut().zip(y) {
+                        *p += q;
+                    }
+                }
+                for (p, q) in ra.iter_mut().zip(&rb) {
+                    *p += q;
+                }
+                (a, ra)
+            });
+        model.stance = fit_head_sums(&sums[..k], &rows[..k], self.alpha, &STANCE_CLASSES)?;
+        model.sentiment = fit_head_sums(&sums[k..], &rows[k..], self.alpha, &SENTIMENT_CLASSES)?;
         if self.uniform_prior {
             for h in [&mut model.stance, &mut model.sentiment] {
                 let present = h.log_prior.iter().filter(|p| p.is_some()).count() as f64;
@@ -339,6 +391,40 @@ impl StanceValidParams {
         model.rebuild_index();
         Ok(model)
     }
+}
+
+/// One head from per-class feature sums and row counts: linfa-bayes fitted
+/// on one row of sums per class present.
+fn fit_head_sums(sums: &[Vec<f64>], rows: &[usize], alpha: f64, classes: &[&str]) -> Result<Head> {
+    let present: Vec<usize> = (0..classes.len()).filter(|&c| rows[c] > 0).collect();
+    let nf = sums.first().map_or(0, |r| r.len());
+    let mut x = Array2::<f64>::zeros((present.len(), nf));
+    for (r, &c) in present.iter().enumerate() {
+        x.row_mut(r)
+            .iter_mut()
+            .zip(&sums[c])
+            .for_each(|(a, b)| *a = *b);
+    }
+    let y: Vec<usize> = present.clone();
+    let params = MultinomialNb::<f64, usize>::params()
+        .alpha(alpha)
+        .check()
+        .map_err(|e| StanceError::Param(e.to_string()))?;
+    let targets = Array1::from(y);
+    let ds = DatasetView::new(x.view(), targets.view());
+    // See fit_linfa on the gag.
+    let gag = gag::Gag::stderr().ok();
+    let fitted = params.fit_with(None, &ds);
+    drop(gag);
+    let nb = fitted.map_err(|e| StanceError::Training(e.to_string()))?;
+    let mut head = read_head(&nb, classes)?;
+    let total: usize = rows.iter().sum();
+    for c in 0..classes.len() {
+        head.class_count[c] = rows[c] as u64;
+        // linfa's prior: class count over all rows.
+        head.log_prior[c] = (rows[c] > 0).then(|| (rows[c] as f64 / total as f64).ln());
+    }
+    Ok(head)
 }
 
 fn empty_head(classes: &[&str]) -> Head {
@@ -391,15 +477,22 @@ pub fn fit_linfa(
     model.ok_or_else(|| StanceError::Training("no rows".into()))
 }
 
-fn fit_head(
+/// One head fitted by linfa row by row (in bounded chunks): the reference
+/// that `fit_from`'s one-row-per-class fit is checked against.
+pub fn fit_head_rows(
     rows: &[Vec<(u32, f64)>],
     y: &[usize],
     n_features: usize,
     alpha: f64,
     classes: &[&str],
 ) -> Result<Head> {
-    let nb = fit_linfa(rows, y, n_features, alpha)?;
-    let v = serde_json::to_value(&nb).map_err(|e| StanceError::Training(e.to_string()))?;
+    read_head(&fit_linfa(rows, y, n_features, alpha)?, classes)
+}
+
+/// Read a fitted linfa model's classes out through its serde form (the
+/// fields are private).
+fn read_head(nb: &MultinomialNb<f64, usize>, classes: &[&str]) -> Result<Head> {
+    let v = serde_json::to_value(nb).map_err(|e| StanceError::Training(e.to_string()))?;
     let info = v
         .get("class_info")
         .and_then(|c| c.as_object())

@@ -143,10 +143,16 @@ mod tests {
             items: 7,
             weight: usize::MAX,
         };
-        ordered_map(src, limit, |_| 1, |x| x * 2, |y| {
-            out.push(y);
-            Ok(())
-        })
+        ordered_map(
+            src,
+            limit,
+            |_| 1,
+            |x| x * 2,
+            |y| {
+                out.push(y);
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(out, (0..10_000u64).map(|x| x * 2).collect::<Vec<_>>());
     }
@@ -155,10 +161,16 @@ mod tests {
     fn source_error_stops_after_earlier_items() {
         let src = (0..100u32).map(|i| if i == 50 { Err(i) } else { Ok(i) });
         let mut seen = 0;
-        let r = ordered_map(src, BatchLimit::default(), |_| 1, |x| x, |_| {
-            seen += 1;
-            Ok(())
-        });
+        let r = ordered_map(
+            src,
+            BatchLimit::default(),
+            |_| 1,
+            |x| x,
+            |_| {
+                seen += 1;
+                Ok(())
+            },
+        );
         assert_eq!(r.err(), Some(50));
         assert_eq!(seen, 50);
     }
@@ -171,13 +183,19 @@ mod tests {
             items: 3,
             weight: usize::MAX,
         };
-        let r = ordered_map(src, limit, |_| 1, |x| x, |x| {
-            if x == 1000 {
-                Err("full disk")
-            } else {
-                Ok(())
-            }
-        });
+        let r = ordered_map(
+            src,
+            limit,
+            |_| 1,
+            |x| x,
+            |x| {
+                if x == 1000 {
+                    Err("full disk")
+                } else {
+                    Ok(())
+                }
+            },
+        );
         assert_eq!(r.err(), Some("full disk"));
     }
 
@@ -189,10 +207,16 @@ mod tests {
             weight: 10,
         };
         let mut out = Vec::new();
-        ordered_map(src, limit, |x| *x, |x| x, |x| {
-            out.push(x);
-            Ok(())
-        })
+        ordered_map(
+            src,
+            limit,
+            |x| *x,
+            |x| x,
+            |x| {
+                out.push(x);
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(out, (0..20).collect::<Vec<_>>());
     }
