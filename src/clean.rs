@@ -1014,36 +1014,3 @@ mod tests {
         );
     }
 }
-
-#[cfg(test)]
-mod timing_tmp {
-    #[test]
-    #[ignore]
-    fn time_regexes() {
-        let mut segs = Vec::new();
-        for line in std::fs::read_to_string("/tmp/c10.jsonl").unwrap().lines() {
-            let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            segs.push(v["text"].as_str().unwrap().to_string());
-        }
-        let total: usize = segs.iter().map(|s| s.len()).sum();
-        let mut n = 0;
-        let st = std::time::Instant::now();
-        for _ in 0..3 {
-            for s in &segs {
-                n += super::clean(s, Default::default()).sentences.len();
-            }
-        }
-        eprintln!(
-            "clean {:8.1} MB/s {n}",
-            total as f64 / st.elapsed().as_secs_f64() / 1e6
-        );
-        let st = std::time::Instant::now();
-        for s in &segs {
-            n += crate::sentences::split_with(s, crate::sentences::Splitter::Rules).len();
-        }
-        eprintln!(
-            "split {:8.1} MB/s {n}",
-            total as f64 / st.elapsed().as_secs_f64() / 1e6
-        );
-    }
-}

@@ -419,10 +419,10 @@ fn fit_head_sums(sums: &[Vec<f64>], rows: &[usize], alpha: f64, classes: &[&str]
     let nb = fitted.map_err(|e| StanceError::Training(e.to_string()))?;
     let mut head = read_head(&nb, classes)?;
     let total: usize = rows.iter().sum();
-    for c in 0..classes.len() {
-        head.class_count[c] = rows[c] as u64;
+    for (c, &n) in rows.iter().enumerate().take(classes.len()) {
+        head.class_count[c] = n as u64;
         // linfa's prior: class count over all rows.
-        head.log_prior[c] = (rows[c] > 0).then(|| (rows[c] as f64 / total as f64).ln());
+        head.log_prior[c] = (n > 0).then(|| (n as f64 / total as f64).ln());
     }
     Ok(head)
 }

@@ -143,7 +143,7 @@ mod tests {
             items: 7,
             weight: usize::MAX,
         };
-        ordered_map(
+        let _ = ordered_map(
             src,
             limit,
             |_| 1,
@@ -207,7 +207,7 @@ mod tests {
             weight: 10,
         };
         let mut out = Vec::new();
-        ordered_map(
+        let _ = ordered_map(
             src,
             limit,
             |x| *x,
