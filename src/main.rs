@@ -14,9 +14,33 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 // The pipeline allocates many small strings per sentence; mimalloc
-// measured faster than glibc's allocator on `bench/run`.
+// measured 13% faster than glibc's allocator on `bench/run`.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay` in mimalloc.h's `mi_option_e` (libmimalloc-sys
+/// names only some options). The test below checks it still is.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Give freed memory back to the system after 10 ms instead of mimalloc
+/// v3's 1 s: batches of articles come and go, and holding their pages for a
+/// second made the peak RSS of `score` 86 MB instead of 68 MB (50 MB of
+/// JSONL), at no measured cost in speed (0 ms: 56 MB but 10% slower).
+fn release_memory_promptly() {
+    // SAFETY: sets a process-wide allocator option; any value is valid.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+}
+
+#[cfg(test)]
+mod allocator_tests {
+    #[test]
+    fn purge_delay_option_index_is_right() {
+        // The bundled mimalloc v3 defaults purge_delay to 1000 ms
+        // (src/options.c); no neighbouring option has that default.
+        let v = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(v, 1000);
+    }
+}
 
 mod cli_explain;
 mod cli_train;
@@ -199,6 +223,7 @@ struct CompareArgs {
 }
 
 fn main() {
+    release_memory_promptly();
     // Die quietly on a closed pipe (`stance score ... | head`) instead of
     // panicking inside println!.
     #[cfg(unix)]

@@ -28,7 +28,7 @@ impl Default for BatchLimit {
     fn default() -> Self {
         BatchLimit {
             items: 512,
-            weight: 4 << 20,
+            weight: 1 << 20,
         }
     }
 }
