@@ -53,6 +53,15 @@ pub const MIN_UNITS: usize = 20;
 
 /// The value of a grouping key for an article: a metadata column, or a date
 /// column binned as `date:year`, `date:month`, `date:week`.
+/// Rows in article-id order: resampling draws rows by position, so the
+/// order must not depend on how the rows arrived (shards scored on a cluster
+/// come back in any order).
+fn in_id_order(rows: &[ArticleRow]) -> Vec<&ArticleRow> {
+    let mut v: Vec<&ArticleRow> = rows.iter().collect();
+    v.sort_by(|a, b| (&a.article_id, &a.actor).cmp(&(&b.article_id, &b.actor)));
+    v
+}
+
 pub fn group_value(meta: &BTreeMap<String, String>, key: &str) -> String {
     let (col, bin) = match key.split_once(':') {
         Some((c, b)) => (c, Some(b)),
@@ -117,7 +126,7 @@ fn iso_week(y: i32, m: u32, d: u32) -> Option<String> {
 
 pub fn compare(rows: &[ArticleRow], opts: &CompareOptions) -> Vec<GroupRow> {
     let mut groups: BTreeMap<(Vec<String>, String), Vec<&ArticleRow>> = BTreeMap::new();
-    for r in rows {
+    for r in in_id_order(rows) {
         let key: Vec<String> = opts.by.iter().map(|b| group_value(&r.meta, b)).collect();
         groups.entry((key, r.actor.clone())).or_default().push(r);
     }
@@ -310,7 +319,7 @@ pub fn differences(
     type Items = Vec<(f64, f64)>;
     type Group = (String, (Items, Items));
     let mut by_actor: BTreeMap<String, BTreeMap<String, (Items, Items)>> = BTreeMap::new();
-    for r in rows {
+    for r in in_id_order(rows) {
         let key: Vec<String> = opts.by.iter().map(|b| group_value(&r.meta, b)).collect();
         let e = by_actor
             .entry(r.actor.clone())
