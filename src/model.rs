@@ -405,12 +405,11 @@ fn fit_head_sums(sums: &[Vec<f64>], rows: &[usize], alpha: f64, classes: &[&str]
             .zip(&sums[c])
             .for_each(|(a, b)| *a = *b);
     }
-    let y: Vec<usize> = present.clone();
     let params = MultinomialNb::<f64, usize>::params()
         .alpha(alpha)
         .check()
         .map_err(|e| StanceError::Param(e.to_string()))?;
-    let targets = Array1::from(y);
+    let targets = Array1::from(present);
     let ds = DatasetView::new(x.view(), targets.view());
     // See fit_linfa on the gag.
     let gag = gag::Gag::stderr().ok();

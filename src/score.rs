@@ -22,6 +22,15 @@ pub struct ScoredUnit {
 }
 
 impl ScoredUnit {
+    fn new(unit: Unit, p_stance: [f64; 3], p_sentiment: [f64; 3]) -> Self {
+        ScoredUnit {
+            stance: argmax(&p_stance),
+            sentiment: argmax(&p_sentiment),
+            p_stance,
+            p_sentiment,
+            unit,
+        }
+    }
     pub fn stance_score(&self) -> f64 {
         self.p_stance[0] - self.p_stance[1]
     }
@@ -67,14 +76,9 @@ impl Scorer<'_> {
             unit.actor_index,
             &self.model.model.params.features,
         );
-        let (ps, pe) = self.model.model.predict(&f);
-        ScoredUnit {
-            stance: argmax(&ps),
-            sentiment: argmax(&pe),
-            p_stance: [ps[0], ps[1], ps[2]],
-            p_sentiment: [pe[0], pe[1], pe[2]],
-            unit,
-        }
+        let c = self.model.model.counts(&f);
+        let (ps, pe) = self.model.model.predict_counts(&c);
+        ScoredUnit::new(unit, ps, pe)
     }
 
     /// The hot path: a sentence's words are counted once for all the
@@ -93,13 +97,7 @@ impl Scorer<'_> {
                 }
                 v.unit(&sentence, unit.actor_index, &mut counts);
                 let (ps, pe) = m.predict_counts(&counts);
-                ScoredUnit {
-                    stance: argmax(&ps),
-                    sentiment: argmax(&pe),
-                    p_stance: ps,
-                    p_sentiment: pe,
-                    unit,
-                }
+                ScoredUnit::new(unit, ps, pe)
             })
             .collect()
     }

@@ -28,6 +28,13 @@ struct WordInfo {
 
 const NONE: u32 = u32::MAX;
 
+/// A word neither in the vocabulary nor polar nor a negator.
+const UNKNOWN: WordInfo = WordInfo {
+    id: NONE,
+    polarity: 0,
+    negator: false,
+};
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vectorizer {
     words: FxHashMap<Box<str>, WordInfo>,
@@ -58,33 +65,15 @@ impl Vectorizer {
         let id = |w: &str| index.get(w).copied().unwrap_or(NONE);
         let mut words: FxHashMap<Box<str>, WordInfo> = FxHashMap::default();
         for (w, &i) in index {
-            words.insert(
-                w.as_str().into(),
-                WordInfo {
-                    id: i,
-                    polarity: 0,
-                    negator: false,
-                },
-            );
+            words.insert(w.as_str().into(), WordInfo { id: i, ..UNKNOWN });
         }
         if settings.sentiment_lexicon {
             for (w, p) in crate::features::polar_words() {
-                words
-                    .entry(w.into())
-                    .or_insert(WordInfo {
-                        id: NONE,
-                        polarity: 0,
-                        negator: false,
-                    })
-                    .polarity = p;
+                words.entry(w.into()).or_insert(UNKNOWN).polarity = p;
             }
         }
         for n in NEGATORS {
-            let e = words.entry((*n).into()).or_insert(WordInfo {
-                id: NONE,
-                polarity: 0,
-                negator: false,
-            });
+            let e = words.entry((*n).into()).or_insert(UNKNOWN);
             e.negator = true;
             // A negator is never looked up in the lexicon.
             e.polarity = 0;
@@ -162,12 +151,7 @@ impl Vectorizer {
         let mut word_start: Option<usize> = None;
         while i < bytes.len() {
             let (c, len) = decode(piece, i);
-            let alnum = if c.is_ascii() {
-                c.is_ascii_alphanumeric()
-            } else {
-                c.is_alphanumeric()
-            };
-            if alnum {
+            if is_alnum(c) {
                 if word_start.is_none() {
                     word_start = Some(i);
                 }
@@ -227,11 +211,7 @@ impl Vectorizer {
     }
 
     fn lookup(&self, w: &str) -> WordInfo {
-        self.words.get(w).copied().unwrap_or(WordInfo {
-            id: NONE,
-            polarity: 0,
-            negator: false,
-        })
+        self.words.get(w).copied().unwrap_or(UNKNOWN)
     }
 
     fn emit(&self, info: WordInfo, st: &mut State) {
