@@ -178,7 +178,18 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
     // back to here.
     let mut floor = 0usize;
     for block in blocks {
-        let (btext, map) = block_text(text, &block);
+        let (btext, map) = match block.as_slice() {
+            // Most paragraphs are one line whose folded text is the line
+            // itself: it stands as it is, mapped by one run.
+            [seg] if is_verbatim(text, seg) => (
+                std::borrow::Cow::Borrowed(seg.text.as_str()),
+                OffsetMap::verbatim(seg.start),
+            ),
+            _ => {
+                let (t, m) = block_text(text, &block);
+                (std::borrow::Cow::Owned(t), m)
+            }
+        };
         let mut comment_tail = false;
         // One search over the block instead of one per sentence: a sentence
         // that is a call to comment makes its block one, as long as the
@@ -490,6 +501,17 @@ impl OffsetMap {
         }
     }
 
+    /// The map of a text copied whole from `src` on.
+    fn verbatim(src: usize) -> Self {
+        OffsetMap {
+            pieces: vec![Piece {
+                out: 0,
+                src,
+                src_end: VERBATIM,
+            }],
+        }
+    }
+
     fn copied(&mut self, out: &mut String, text: &str, src: usize, len: usize) {
         let contiguous = self
             .pieces
@@ -513,6 +535,15 @@ impl OffsetMap {
         });
         out.push(c);
     }
+}
+
+/// Whether `block_text` of this segment alone would be its folded text,
+/// byte for byte the original line: one line, nothing folded, and no
+/// presentation form for `block_text` to replace.
+fn is_verbatim(text: &str, seg: &Segment) -> bool {
+    seg.lines.len() == 1
+        && seg.text.as_bytes() == text[seg.start..seg.end].as_bytes()
+        && memchr::memmem::find(seg.text.as_bytes(), "\u{FB01}".as_bytes()).is_none()
 }
 
 /// Rust's `char::is_whitespace` on an ASCII byte.
@@ -737,8 +768,19 @@ fn is_call_to_comment(sentence: &str) -> bool {
     patterns().comment_call.is_match(sentence)
 }
 
+/// Words of a folded text. Folding leaves no white space but ASCII spaces,
+/// so a byte scan counts what `split_whitespace` would, without decoding
+/// characters.
 fn word_count(s: &str) -> usize {
-    s.split_whitespace().count()
+    let b = s.as_bytes();
+    let mut n = 0;
+    let mut prev_space = true;
+    for &c in b {
+        let space = c == b' ';
+        n += usize::from(prev_space && !space);
+        prev_space = space;
+    }
+    n
 }
 
 /// Classify one segment on its own text.
@@ -919,19 +961,76 @@ fn drop_repeats(segs: &mut [Segment]) {
         .into_iter()
         .filter(|&i| word_hashes(&segs[i].key).all(|h| page.get(&h).copied().unwrap_or(0) >= 2))
         .collect();
-    // The exact test, in the original order, for the few left.
+    // The exact test, in the original order, for the few left. The rest of
+    // the body is the page's keys joined by spaces without the candidate:
+    // `before + after`. Rather than build that string for every candidate
+    // (quadratic in the page, and the largest cost of the cleaner on long
+    // pages), one string of all kept keys is built and searched in three
+    // places: inside `before`, inside `after`, and across the seam where
+    // the candidate was cut out. It is rebuilt only when a segment drops.
+    let mut hay = Hay::build(segs);
     for i in repeats {
-        let mut hay = String::from(" ");
-        for j in kept(segs) {
-            if j != i && !segs[j].key.is_empty() {
-                hay.push_str(&segs[j].key);
-                hay.push(' ');
-            }
-        }
-        let needle = format!(" {} ", segs[i].key);
-        if memchr::memmem::find(hay.as_bytes(), needle.as_bytes()).is_some() {
+        if hay.stands_elsewhere(segs, i) {
             segs[i].reason = Some(DropReason::Repeat);
+            hay = Hay::build(segs);
         }
+    }
+}
+
+/// The word keys of a page's kept segments, joined and framed by spaces,
+/// with where each segment's key starts.
+struct Hay {
+    text: String,
+    /// Byte offset in `text` of each segment's key (None: not in the hay).
+    at: Vec<Option<usize>>,
+}
+
+impl Hay {
+    fn build(segs: &[Segment]) -> Hay {
+        let mut text =
+            String::with_capacity(segs.iter().map(|s| s.key.len() + 1).sum::<usize>() + 1);
+        text.push(' ');
+        let at = segs
+            .iter()
+            .map(|s| {
+                (s.reason.is_none() && !s.key.is_empty()).then(|| {
+                    let at = text.len();
+                    text.push_str(&s.key);
+                    text.push(' ');
+                    at
+                })
+            })
+            .collect();
+        Hay { text, at }
+    }
+
+    /// Whether " key " of segment `i` occurs in the hay with segment `i`
+    /// taken out.
+    fn stands_elsewhere(&self, segs: &[Segment], i: usize) -> bool {
+        let key = segs[i].key.as_bytes();
+        let Some(at) = self.at[i] else {
+            return false;
+        };
+        let mut needle = Vec::with_capacity(key.len() + 2);
+        needle.push(b' ');
+        needle.extend_from_slice(key);
+        needle.push(b' ');
+        let hay = self.text.as_bytes();
+        // `before` ends with the space before the key; `after` starts right
+        // after the key's own trailing space.
+        let before = &hay[..at];
+        let after = &hay[at + key.len() + 1..];
+        let finder = memchr::memmem::Finder::new(&needle);
+        if finder.find(before).is_some() || finder.find(after).is_some() {
+            return true;
+        }
+        // A match across the seam starts within the last needle-length
+        // bytes of `before` and ends within the first of `after`.
+        let n = needle.len();
+        let mut seam = Vec::with_capacity(2 * n);
+        seam.extend_from_slice(&before[before.len().saturating_sub(n - 1)..]);
+        seam.extend_from_slice(&after[..after.len().min(n - 1)]);
+        finder.find(&seam).is_some()
     }
 }
 
