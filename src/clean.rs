@@ -542,7 +542,7 @@ impl OffsetMap {
 /// presentation form for `block_text` to replace.
 fn is_verbatim(text: &str, seg: &Segment) -> bool {
     seg.lines.len() == 1
-        && seg.text.as_bytes() == text[seg.start..seg.end].as_bytes()
+        && seg.text.as_bytes() == &text.as_bytes()[seg.start..seg.end]
         && memchr::memmem::find(seg.text.as_bytes(), "\u{FB01}".as_bytes()).is_none()
 }
 
