@@ -946,20 +946,24 @@ fn drop_repeats(segs: &mut [Segment]) {
     // least twice in the whole page (once in it, once elsewhere): counting
     // words once rules out almost every segment of a page without repeats,
     // at the cost of one pass instead of rebuilding the rest of the page
-    // for each segment. Words are counted by hash; a collision only lets a
-    // segment through to the exact test below.
-    let mut page: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::with_capacity_and_hasher(
-        segs.iter().map(|s| s.words).sum(),
-        Default::default(),
-    );
+    // for each segment. Words are counted by hash in a table of counters
+    // that stop at 2, indexed by the hash's top bits: two words that share
+    // a counter only let a segment through to the exact test below. (A hash
+    // map of exact counts cost as much as the rest of this function.)
+    let words: usize = segs.iter().map(|s| s.words).sum();
+    let slots = (words.max(1) * 4).next_power_of_two();
+    let shift = 64 - slots.trailing_zeros();
+    let slot = |h: u64| if shift == 64 { 0 } else { (h >> shift) as usize };
+    let mut page = vec![0u8; slots];
     for s in segs.iter().filter(|s| !s.key.is_empty()) {
         for h in word_hashes(&s.key) {
-            *page.entry(h).or_insert(0) += 1;
+            let c = &mut page[slot(h)];
+            *c = (*c + 1).min(2);
         }
     }
     let repeats: Vec<usize> = cands
         .into_iter()
-        .filter(|&i| word_hashes(&segs[i].key).all(|h| page.get(&h).copied().unwrap_or(0) >= 2))
+        .filter(|&i| word_hashes(&segs[i].key).all(|h| page[slot(h)] >= 2))
         .collect();
     // The exact test, in the original order, for the few left. The rest of
     // the body is the page's keys joined by spaces without the candidate:

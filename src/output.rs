@@ -329,6 +329,15 @@ fn csv_field(s: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
+const CSV_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
 /// A text cell, with the formula guard when asked for.
 fn csv_text(s: &str, guard_cells: bool, out: &mut Vec<u8>) {
     if guard_cells && needs_guard(s) {
@@ -347,14 +356,6 @@ fn csv_end_record(ncells: usize, line: &mut Vec<u8>) {
     line.push(b'\n');
 }
 
-const CSV_SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b',' as usize] = true;
-    t[b'"' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'\r' as usize] = true;
-    t
-};
 fn io_err(e: std::io::Error) -> StanceError {
     StanceError::Input(format!("writing output: {e}"))
 }
