@@ -136,7 +136,7 @@ struct Segment {
     text: String,
     /// `word_key` of the text and its number of words, computed once:
     /// every pass asks for them.
-    key: String,
+    key: Vec<u8>,
     words: usize,
     /// Whether any of the patterns that search a whole segment matched it.
     flagged: bool,
@@ -173,7 +173,7 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
     } else {
         kept.iter().map(|s| vec![*s]).collect()
     };
-    let mut seen: rustc_hash::FxHashSet<String> = Default::default();
+    let mut seen: rustc_hash::FxHashSet<Vec<u8>> = Default::default();
     // End of the last sentence: markup before a sentence is claimed only
     // back to here.
     let mut floor = 0usize;
@@ -377,7 +377,7 @@ fn segments(text: &str, lines: &[Line]) -> Vec<Segment> {
                 start: line.start,
                 end: line.end,
                 text: String::new(),
-                key: String::new(),
+                key: Vec::new(),
                 words: 0,
                 flagged: false,
                 reason: None,
@@ -631,55 +631,59 @@ fn block_text(text: &str, segs: &[&Segment]) -> (String, OffsetMap) {
 }
 
 /// Word-sequence key: case, punctuation and markup do not make a sentence
-/// new. Built in one pass: this runs for every segment and sentence.
-fn word_key(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    word_key_into(s, &mut out);
-    out
-}
-
-fn word_key_into(s: &str, out: &mut String) {
-    // Built as bytes through a table, with room reserved up front: pushing
-    // chars one by one through String cost more than the rest of the
-    // cleaner's passes over a page.
-    let mut buf = std::mem::take(out).into_bytes();
-    buf.clear();
-    buf.reserve(s.len() + 1);
-    let mut gap = false;
+/// new. The words of `s`, lower-cased, joined by single spaces, as UTF-8
+/// bytes (keys are only compared and hashed, never read as text, so they
+/// are not validated back into a `String`). Built in one pass: this runs
+/// for every segment and sentence.
+fn word_key(s: &str) -> Vec<u8> {
     let bytes = s.as_bytes();
+    // Written by index into a buffer with room for what is left of the
+    // input: an ASCII byte adds at most one byte (a space needs a byte of
+    // gap before it), and room is made again after each other character,
+    // whose lower case may be longer.
+    let mut buf = vec![0u8; bytes.len() + 1];
+    let mut n = 0;
+    let mut gap = false;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
             i += 1;
             let l = ASCII_WORD[b as usize];
-            if l != 0 {
-                if gap && !buf.is_empty() {
-                    buf.push(b' ');
-                }
-                gap = false;
-                buf.push(l);
-            } else {
+            if l == 0 {
                 gap = true;
+                continue;
             }
+            if gap && n > 0 {
+                buf[n] = b' ';
+                n += 1;
+            }
+            gap = false;
+            buf[n] = l;
+            n += 1;
             continue;
         }
         let c = s[i..].chars().next().expect("char boundary");
         i += c.len_utf8();
         if c.is_alphanumeric() {
-            if gap && !buf.is_empty() {
-                buf.push(b' ');
+            let room = n + 1 + 3 * 4 + (bytes.len() - i) + 1;
+            if buf.len() < room {
+                buf.resize(room, 0);
+            }
+            if gap && n > 0 {
+                buf[n] = b' ';
+                n += 1;
             }
             gap = false;
-            let mut tmp = [0u8; 4];
             for l in c.to_lowercase() {
-                buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+                n += l.encode_utf8(&mut buf[n..]).len();
             }
         } else {
             gap = true;
         }
     }
-    *out = String::from_utf8(buf).expect("built from whole UTF-8 characters");
+    buf.truncate(n);
+    buf
 }
 
 /// For each ASCII byte: its lower-case form if it is a letter or digit,
@@ -834,22 +838,22 @@ fn classify(text: &str, segs: &mut [Segment]) {
         s.reason = own_reason(&s.text, s.words, s.flagged);
     }
     // Non-sentences that recur are image captions or alt texts.
-    let mut counts: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    let mut counts: rustc_hash::FxHashMap<&[u8], usize> = Default::default();
     for s in segs.iter() {
         if !ends_sentence(&s.text) {
-            *counts.entry(s.key.as_str()).or_insert(0usize) += 1;
+            *counts.entry(s.key.as_slice()).or_insert(0usize) += 1;
         }
     }
     let mut first_seen = HashSet::new();
     let mut caption = vec![false; segs.len()];
     for (i, s) in segs.iter().enumerate() {
         // A headline printed twice (page title and article title) is kept once.
-        if i < 3 && first_seen.insert(s.key.as_str()) {
+        if i < 3 && first_seen.insert(s.key.as_slice()) {
             continue;
         }
         caption[i] = s.reason.is_none()
             && !ends_sentence(&s.text)
-            && counts.get(s.key.as_str()).copied().unwrap_or(0) > 1;
+            && counts.get(s.key.as_slice()).copied().unwrap_or(0) > 1;
     }
     for (s, c) in segs.iter_mut().zip(caption) {
         if c {
@@ -984,7 +988,7 @@ fn drop_repeats(segs: &mut [Segment]) {
 /// The word keys of a page's kept segments, joined and framed by spaces,
 /// with where each segment's key starts.
 struct Hay {
-    text: String,
+    text: Vec<u8>,
     /// Byte offset in `text` of each segment's key (None: not in the hay).
     at: Vec<Option<usize>>,
 }
@@ -992,15 +996,15 @@ struct Hay {
 impl Hay {
     fn build(segs: &[Segment]) -> Hay {
         let mut text =
-            String::with_capacity(segs.iter().map(|s| s.key.len() + 1).sum::<usize>() + 1);
-        text.push(' ');
+            Vec::with_capacity(segs.iter().map(|s| s.key.len() + 1).sum::<usize>() + 1);
+        text.push(b' ');
         let at = segs
             .iter()
             .map(|s| {
                 (s.reason.is_none() && !s.key.is_empty()).then(|| {
                     let at = text.len();
-                    text.push_str(&s.key);
-                    text.push(' ');
+                    text.extend_from_slice(&s.key);
+                    text.push(b' ');
                     at
                 })
             })
@@ -1011,7 +1015,7 @@ impl Hay {
     /// Whether " key " of segment `i` occurs in the hay with segment `i`
     /// taken out.
     fn stands_elsewhere(&self, segs: &[Segment], i: usize) -> bool {
-        let key = segs[i].key.as_bytes();
+        let key = segs[i].key.as_slice();
         let Some(at) = self.at[i] else {
             return false;
         };
@@ -1019,7 +1023,7 @@ impl Hay {
         needle.push(b' ');
         needle.extend_from_slice(key);
         needle.push(b' ');
-        let hay = self.text.as_bytes();
+        let hay = self.text.as_slice();
         // `before` ends with the space before the key; `after` starts right
         // after the key's own trailing space.
         let before = &hay[..at];
@@ -1038,13 +1042,24 @@ impl Hay {
     }
 }
 
-fn hash_word(w: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(w)
-}
-
-fn word_hashes(key: &str) -> impl Iterator<Item = u64> + '_ {
-    key.split(' ').map(hash_word)
+/// A hash of each space-separated word of a key, in one pass over its
+/// bytes (splitting on ' ' first cost a search call per word).
+fn word_hashes(key: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut rest = key;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut h: u64 = 0;
+        let mut k = 0;
+        while k < rest.len() && rest[k] != b' ' {
+            h = (h.rotate_left(5) ^ u64::from(rest[k])).wrapping_mul(K);
+            k += 1;
+        }
+        rest = rest.get(k + 1..).unwrap_or(&[]);
+        Some(h ^ (h >> 29))
+    })
 }
 
 /// Group kept segments into blocks: a segment that stops without ending its
