@@ -178,24 +178,27 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
     // back to here.
     let mut floor = 0usize;
     for block in blocks {
-        let (btext, map) = match block.as_slice() {
-            // Most paragraphs are one line whose folded text is the line
-            // itself: it stands as it is, mapped by one run.
-            [seg] if is_verbatim(text, seg) => (
-                std::borrow::Cow::Borrowed(seg.text.as_str()),
-                OffsetMap::verbatim(seg.start),
-            ),
-            _ => {
-                let (t, m) = block_text(text, &block);
-                (std::borrow::Cow::Owned(t), m)
-            }
-        };
-        let mut comment_tail = false;
         // One search over the block instead of one per sentence: a sentence
         // that is a call to comment makes its block one, as long as the
         // sentence is the block's own text between white space (the
         // pattern's word boundaries then read the same).
-        let block_call = opts.clean && is_call_to_comment(&btext);
+        let (btext, map, block_call) = match block.as_slice() {
+            // Most paragraphs are one line whose folded text is the line
+            // itself: it stands as it is, mapped by one run, and
+            // classification already searched it (`flagged` is false when
+            // no call to comment is in it).
+            [seg] if is_verbatim(text, seg) => (
+                std::borrow::Cow::Borrowed(seg.text.as_str()),
+                OffsetMap::verbatim(seg.start),
+                opts.clean && seg.flagged && is_call_to_comment(&seg.text),
+            ),
+            _ => {
+                let (t, m) = block_text(text, &block);
+                let call = opts.clean && is_call_to_comment(&t);
+                (std::borrow::Cow::Owned(t), m, call)
+            }
+        };
+        let mut comment_tail = false;
         for (s, e) in sentences::split_with(&btext, opts.splitter) {
             // Markup residue ("**") next to a sentence, even across white
             // space, belongs to it, so that every byte of the input is
@@ -425,10 +428,24 @@ fn fold_text(text: &str, lines: &[Line]) -> String {
                     i += 1;
                     continue;
                 }
-                let end = bytes[i..]
-                    .iter()
-                    .position(|&n| n >= 0x80 || ascii_space(n))
-                    .map_or(bytes.len(), |p| i + p);
+                // Single spaces between visible ASCII fold to themselves, so
+                // a sentence of plain words is one stretch.
+                let mut end = i;
+                loop {
+                    while end < bytes.len() && bytes[end] < 0x80 && !ascii_space(bytes[end]) {
+                        end += 1;
+                    }
+                    let next_visible = |k: usize| {
+                        bytes
+                            .get(k)
+                            .is_some_and(|&n| n < 0x80 && !ascii_space(n))
+                    };
+                    if end < bytes.len() && bytes[end] == b' ' && next_visible(end + 1) {
+                        end += 1;
+                    } else {
+                        break;
+                    }
+                }
                 (&lt[i..end], true)
             } else {
                 let c = lt[i..].chars().next().expect("char boundary");
