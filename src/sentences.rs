@@ -115,7 +115,20 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut i = 0usize;
+    // Where the next "…" may start (its first byte), found ahead with the
+    // same vector search as the ASCII marks.
+    let mut next_e2: Option<usize> = memchr::memchr(0xE2, b);
     while i < b.len() {
+        if next_e2.is_some_and(|p| p < i) {
+            next_e2 = memchr::memchr(0xE2, &b[i..]).map(|p| i + p);
+        }
+        let mark = memchr::memchr3(b'.', b'!', b'?', &b[i..]).map(|p| i + p);
+        i = match (mark, next_e2) {
+            (Some(m), Some(e)) => m.min(e),
+            (Some(m), None) => m,
+            (None, Some(e)) => e,
+            (None, None) => break,
+        };
         let term_len = match b[i] {
             b'.' | b'!' | b'?' => 1,
             0xE2 if text[i..].starts_with('…') => '…'.len_utf8(),
