@@ -150,6 +150,18 @@ impl Vectorizer {
         let mut i = 0;
         let mut word_start: Option<usize> = None;
         while i < bytes.len() {
+            if ASCII_ALNUM[bytes[i] as usize] {
+                // A run of ASCII letters and digits in one tight loop: most
+                // of a sentence.
+                if word_start.is_none() {
+                    word_start = Some(i);
+                }
+                i += 1;
+                while i < bytes.len() && ASCII_ALNUM[bytes[i] as usize] {
+                    i += 1;
+                }
+                continue;
+            }
             let (c, len) = decode(piece, i);
             if is_alnum(c) {
                 if word_start.is_none() {
@@ -240,6 +252,18 @@ struct State {
     lower: String,
     ids: Vec<u32>,
 }
+
+/// ASCII letters and digits; false for every byte of a multi-byte
+/// character, which takes the general path.
+const ASCII_ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
 
 fn is_alnum(c: char) -> bool {
     if c.is_ascii() {
