@@ -69,16 +69,36 @@ pub fn fixed6(x: f64, buf: &mut String) {
         buf.push('-');
     }
     let (int, frac) = (r / 1_000_000, r % 1_000_000);
-    buf.push_str(itoa::Buffer::new().format(int));
-    buf.push('.');
-    let mut digits = [b'0'; 6];
-    let mut f = frac;
-    for d in digits.iter_mut().rev() {
-        *d = b'0' + (f % 10) as u8;
-        f /= 10;
+    if int < 10 {
+        buf.push(char::from(b'0' + int as u8));
+    } else {
+        buf.push_str(itoa::Buffer::new().format(int));
     }
-    buf.push_str(std::str::from_utf8(&digits).expect("ASCII digits"));
+    buf.push('.');
+    let three = |k: u64| &THREE_DIGITS[3 * k as usize..3 * k as usize + 3];
+    buf.push_str(three(frac / 1000));
+    buf.push_str(three(frac % 1000));
 }
+
+/// "000001002…999": three decimal digits for each number below 1000, so
+/// that six decimals are two slices.
+const THREE_DIGITS: &str = {
+    const BYTES: [u8; 3000] = {
+        let mut t = [0u8; 3000];
+        let mut k = 0;
+        while k < 1000 {
+            t[3 * k] = b'0' + (k / 100) as u8;
+            t[3 * k + 1] = b'0' + (k / 10 % 10) as u8;
+            t[3 * k + 2] = b'0' + (k % 10) as u8;
+            k += 1;
+        }
+        t
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("ASCII digits"),
+    }
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

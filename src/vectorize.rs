@@ -53,6 +53,15 @@ pub struct SentenceCounts {
     /// Sorted by id.
     base: Vec<(u32, f64)>,
     mention_actors: Vec<usize>,
+    /// Scratch kept between sentences, so that its buffers are allocated
+    /// once per thread rather than grown again for every sentence.
+    scratch: Scratch,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    lower: String,
+    ids: Vec<u32>,
 }
 
 impl Vectorizer {
@@ -93,10 +102,12 @@ impl Vectorizer {
     pub fn sentence(&self, text: &str, mentions: &[Mention], out: &mut SentenceCounts) {
         out.base.clear();
         out.mention_actors.clear();
+        let mut scratch = std::mem::take(&mut out.scratch);
+        scratch.ids.clear();
         let mut st = State {
             negated: false,
-            lower: String::new(),
-            ids: Vec::new(),
+            lower: scratch.lower,
+            ids: scratch.ids,
         };
         let mut pos = 0;
         for m in mentions {
@@ -124,6 +135,10 @@ impl Vectorizer {
             out.base.push((id, (j - i) as f64));
             i = j;
         }
+        out.scratch = Scratch {
+            lower: st.lower,
+            ids: st.ids,
+        };
     }
 
     /// Sparse counts of the unit whose target is `target`, sorted by id.
