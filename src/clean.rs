@@ -137,6 +137,8 @@ struct Segment {
     /// `word_key` of the text and its number of words, computed once:
     /// every pass asks for them.
     key: Vec<u8>,
+    /// Where each word of `key` stands in `text` and in `key`.
+    spans: Vec<WordSpan>,
     words: usize,
     /// Whether any of the patterns that search a whole segment matched it.
     flagged: bool,
@@ -173,7 +175,8 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
     } else {
         kept.iter().map(|s| vec![*s]).collect()
     };
-    let mut seen: rustc_hash::FxHashSet<Vec<u8>> = Default::default();
+    // Keys of the kept sentences: most are slices of their segment's key.
+    let mut seen: rustc_hash::FxHashSet<std::borrow::Cow<[u8]>> = Default::default();
     // End of the last sentence: markup before a sentence is claimed only
     // back to here.
     let mut floor = 0usize;
@@ -182,6 +185,10 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
         // that is a call to comment makes its block one, as long as the
         // sentence is the block's own text between white space (the
         // pattern's word boundaries then read the same).
+        let verbatim_seg = match block.as_slice() {
+            [seg] if is_verbatim(text, seg) => Some(*seg),
+            _ => None,
+        };
         let (btext, map, block_call) = match block.as_slice() {
             // Most paragraphs are one line whose folded text is the line
             // itself: it stands as it is, mapped by one run, and
@@ -227,7 +234,17 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
                     });
                     continue;
                 }
-                if !seen.insert(word_key(&sent)) {
+                // A sentence of a verbatim segment, as it stands there, has
+                // for key a slice of the segment's key.
+                let key = match verbatim_seg {
+                    Some(seg) if nfc => key_slice(seg, s, e),
+                    _ => None,
+                };
+                let key = key.map_or_else(
+                    || std::borrow::Cow::Owned(word_key(&sent)),
+                    std::borrow::Cow::Borrowed,
+                );
+                if !seen.insert(key) {
                     out.dropped.push(Dropped {
                         start,
                         end,
@@ -381,6 +398,7 @@ fn segments(text: &str, lines: &[Line]) -> Vec<Segment> {
                 end: line.end,
                 text: String::new(),
                 key: Vec::new(),
+                spans: Vec::new(),
                 words: 0,
                 flagged: false,
                 reason: None,
@@ -389,7 +407,7 @@ fn segments(text: &str, lines: &[Line]) -> Vec<Segment> {
     }
     for s in &mut segs {
         s.text = fold_text(text, &s.lines);
-        s.key = word_key(&s.text);
+        s.key = build_key(&s.text, |w| s.spans.push(w));
         s.words = word_count(&s.text);
     }
     segs
@@ -435,11 +453,8 @@ fn fold_text(text: &str, lines: &[Line]) -> String {
                     while end < bytes.len() && bytes[end] < 0x80 && !ascii_space(bytes[end]) {
                         end += 1;
                     }
-                    let next_visible = |k: usize| {
-                        bytes
-                            .get(k)
-                            .is_some_and(|&n| n < 0x80 && !ascii_space(n))
-                    };
+                    let next_visible =
+                        |k: usize| bytes.get(k).is_some_and(|&n| n < 0x80 && !ascii_space(n));
                     if end < bytes.len() && bytes[end] == b' ' && next_visible(end + 1) {
                         end += 1;
                     } else {
@@ -653,6 +668,47 @@ fn block_text(text: &str, segs: &[&Segment]) -> (String, OffsetMap) {
 /// are not validated back into a `String`). Built in one pass: this runs
 /// for every segment and sentence.
 fn word_key(s: &str) -> Vec<u8> {
+    build_key(s, |_| {})
+}
+
+/// A word of a key: bytes [text.0, text.1) of the text gave bytes
+/// [key.0, key.1) of the key.
+#[derive(Debug, Clone, Copy)]
+struct WordSpan {
+    text: (u32, u32),
+    key: (u32, u32),
+}
+
+/// The key of bytes [s, e) of a segment's text, as a slice of the
+/// segment's key; None when a word crosses either end (the key of the piece
+/// then has part of a word, and is built afresh).
+fn key_slice(seg: &Segment, s: usize, e: usize) -> Option<&[u8]> {
+    // Offsets are held in 32 bits; a segment too long for them (its key is
+    // at most half as long again as its text) is keyed afresh.
+    if seg.text.len() >= (u32::MAX / 2) as usize {
+        return None;
+    }
+    let (s, e) = (u32::try_from(s).ok()?, u32::try_from(e).ok()?);
+    let spans = &seg.spans;
+    let first = spans.partition_point(|w| w.text.0 < s);
+    let end = spans.partition_point(|w| w.text.0 < e);
+    if first > 0 && spans[first - 1].text.1 > s {
+        return None;
+    }
+    if end == 0 || end <= first {
+        // No word starts in the piece (and none crosses its start).
+        return (end == 0 || spans[end - 1].text.1 <= s).then_some(&[][..]);
+    }
+    let last = spans[end - 1];
+    if last.text.1 > e {
+        return None;
+    }
+    seg.key
+        .get(spans[first].key.0 as usize..last.key.1 as usize)
+}
+
+/// `word_key`, telling `word` where each word stands.
+fn build_key(s: &str, mut word: impl FnMut(WordSpan)) -> Vec<u8> {
     let bytes = s.as_bytes();
     // Written by index into a buffer with room for what is left of the
     // input: an ASCII byte adds at most one byte (a space needs a byte of
@@ -661,46 +717,82 @@ fn word_key(s: &str) -> Vec<u8> {
     let mut buf = vec![0u8; bytes.len() + 1];
     let mut n = 0;
     let mut gap = false;
+    // Start of the current word in the text and in the key.
+    let mut open: Option<(usize, usize)> = None;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
-            i += 1;
             let l = ASCII_WORD[b as usize];
             if l == 0 {
+                if let Some((ts, ks)) = open.take() {
+                    word(span(ts, i, ks, n));
+                }
                 gap = true;
+                i += 1;
                 continue;
             }
-            if gap && n > 0 {
-                buf[n] = b' ';
-                n += 1;
+            if open.is_none() {
+                if gap && n > 0 {
+                    buf[n] = b' ';
+                    n += 1;
+                }
+                gap = false;
+                open = Some((i, n));
             }
-            gap = false;
             buf[n] = l;
             n += 1;
+            i += 1;
+            // The rest of a run of ASCII letters and digits: most of a text.
+            while let Some(&l) = bytes.get(i).map(|&c| &ASCII_WORD_ANY[c as usize]) {
+                if l == 0 {
+                    break;
+                }
+                buf[n] = l;
+                n += 1;
+                i += 1;
+            }
             continue;
         }
         let c = s[i..].chars().next().expect("char boundary");
-        i += c.len_utf8();
         if c.is_alphanumeric() {
             let room = n + 1 + 3 * 4 + (bytes.len() - i) + 1;
             if buf.len() < room {
                 buf.resize(room, 0);
             }
-            if gap && n > 0 {
-                buf[n] = b' ';
-                n += 1;
+            if open.is_none() {
+                if gap && n > 0 {
+                    buf[n] = b' ';
+                    n += 1;
+                }
+                gap = false;
+                open = Some((i, n));
             }
-            gap = false;
             for l in c.to_lowercase() {
                 n += l.encode_utf8(&mut buf[n..]).len();
             }
         } else {
+            if let Some((ts, ks)) = open.take() {
+                word(span(ts, i, ks, n));
+            }
             gap = true;
         }
+        i += c.len_utf8();
+    }
+    if let Some((ts, ks)) = open {
+        word(span(ts, bytes.len(), ks, n));
     }
     buf.truncate(n);
     buf
+}
+
+fn span(ts: usize, te: usize, ks: usize, ke: usize) -> WordSpan {
+    // Saturates; `key_slice` does not use the spans of such long texts.
+    let u = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+    WordSpan {
+        text: (u(ts), u(te)),
+        key: (u(ks), u(ke)),
+    }
 }
 
 /// For each ASCII byte: its lower-case form if it is a letter or digit,
@@ -713,6 +805,17 @@ const ASCII_WORD: [u8; 128] = {
         if c.is_ascii_alphanumeric() {
             t[b] = c.to_ascii_lowercase();
         }
+        b += 1;
+    }
+    t
+};
+
+/// `ASCII_WORD` over every byte value: 0 for the bytes of other characters.
+const ASCII_WORD_ANY: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = ASCII_WORD[b];
         b += 1;
     }
     t
@@ -977,7 +1080,13 @@ fn drop_repeats(segs: &mut [Segment]) {
     let words: usize = segs.iter().map(|s| s.words).sum();
     let slots = (words.max(1) * 4).next_power_of_two();
     let shift = 64 - slots.trailing_zeros();
-    let slot = |h: u64| if shift == 64 { 0 } else { (h >> shift) as usize };
+    let slot = |h: u64| {
+        if shift == 64 {
+            0
+        } else {
+            (h >> shift) as usize
+        }
+    };
     let mut page = vec![0u8; slots];
     for s in segs.iter().filter(|s| !s.key.is_empty()) {
         for h in word_hashes(&s.key) {
@@ -1015,8 +1124,7 @@ struct Hay {
 
 impl Hay {
     fn build(segs: &[Segment]) -> Hay {
-        let mut text =
-            Vec::with_capacity(segs.iter().map(|s| s.key.len() + 1).sum::<usize>() + 1);
+        let mut text = Vec::with_capacity(segs.iter().map(|s| s.key.len() + 1).sum::<usize>() + 1);
         text.push(b' ');
         let at = segs
             .iter()
@@ -1150,5 +1258,71 @@ mod tests {
             &t[c.sentences[1].start..c.sentences[1].end],
             "Moscow **backs** Tehran."
         );
+    }
+
+    /// Real pages: the seeds, and each seed's lines re-joined and with odd
+    /// characters (accents in capitals, a Kelvin sign, NBSP, ligature).
+    fn pages() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "txt") {
+                let t = std::fs::read_to_string(p).unwrap();
+                out.push(t.replace(". ", ". \u{00C9}TAT \u{212A}ELVIN\u{00A0}x. "));
+                out.push(t.replace("fi", "\u{FB01}").replace("  ", " "));
+                out.push(t);
+            }
+        }
+        assert!(out.len() >= 15);
+        out
+    }
+
+    #[test]
+    fn sentence_keys_sliced_from_segment_keys_equal_fresh_keys() {
+        let mut sliced = 0;
+        for page in pages() {
+            let lines = lines_of(&page);
+            for seg in segments(&page, &lines) {
+                for (s, e) in sentences::split(&seg.text) {
+                    if let Some(k) = key_slice(&seg, s, e) {
+                        assert_eq!(
+                            k,
+                            word_key(&seg.text[s..e]).as_slice(),
+                            "{:?}",
+                            &seg.text[s..e]
+                        );
+                        sliced += 1;
+                    }
+                }
+                // Pieces that cut words are refused, never wrong.
+                for (s, _) in seg.text.char_indices().step_by(7) {
+                    let e = seg.text.len();
+                    if let Some(k) = key_slice(&seg, s, e) {
+                        assert_eq!(k, word_key(&seg.text[s..e]).as_slice());
+                    }
+                }
+            }
+        }
+        assert!(sliced > 500, "{sliced} sentences sliced");
+    }
+
+    #[test]
+    fn word_count_and_verbatim_fold_agree_with_the_general_path() {
+        for page in pages() {
+            let lines = lines_of(&page);
+            for seg in segments(&page, &lines) {
+                assert_eq!(seg.words, seg.text.split_whitespace().count());
+                if is_verbatim(&page, &seg) {
+                    let (t, map) = block_text(&page, &[&seg]);
+                    assert_eq!(t, seg.text);
+                    let v = OffsetMap::verbatim(seg.start);
+                    for (o, c) in t.char_indices() {
+                        assert_eq!(map.start(o), v.start(o));
+                        assert_eq!(map.end(o + c.len_utf8()), v.end(o + c.len_utf8()));
+                    }
+                }
+            }
+        }
     }
 }
