@@ -407,7 +407,13 @@ fn segments(text: &str, lines: &[Line]) -> Vec<Segment> {
     }
     for s in &mut segs {
         s.text = fold_text(text, &s.lines);
-        s.key = build_key(&s.text, |w| s.spans.push(w));
+        // Spans hold 32-bit offsets: a segment too long for them has none,
+        // and its key is sliced and hashed without them.
+        s.key = if s.text.len() < SPAN_LIMIT {
+            build_key(&s.text, |w| s.spans.push(w))
+        } else {
+            word_key(&s.text)
+        };
         s.words = word_count(&s.text);
     }
     segs
@@ -671,6 +677,10 @@ fn word_key(s: &str) -> Vec<u8> {
     build_key(s, |_| {})
 }
 
+/// Texts shorter than this have their word spans recorded: a key is at
+/// most half as long again as its text, so every offset fits in 32 bits.
+const SPAN_LIMIT: usize = (u32::MAX / 2) as usize;
+
 /// A word of a key: bytes [text.0, text.1) of the text gave bytes
 /// [key.0, key.1) of the key.
 #[derive(Debug, Clone, Copy)]
@@ -683,9 +693,7 @@ struct WordSpan {
 /// segment's key; None when a word crosses either end (the key of the piece
 /// then has part of a word, and is built afresh).
 fn key_slice(seg: &Segment, s: usize, e: usize) -> Option<&[u8]> {
-    // Offsets are held in 32 bits; a segment too long for them (its key is
-    // at most half as long again as its text) is keyed afresh.
-    if seg.text.len() >= (u32::MAX / 2) as usize {
+    if seg.text.len() >= SPAN_LIMIT {
         return None;
     }
     let (s, e) = (u32::try_from(s).ok()?, u32::try_from(e).ok()?);
@@ -787,7 +795,7 @@ fn build_key(s: &str, mut word: impl FnMut(WordSpan)) -> Vec<u8> {
 }
 
 fn span(ts: usize, te: usize, ks: usize, ke: usize) -> WordSpan {
-    // Saturates; `key_slice` does not use the spans of such long texts.
+    // Only texts under SPAN_LIMIT record spans, so offsets fit.
     let u = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
     WordSpan {
         text: (u(ts), u(te)),
@@ -1089,14 +1097,14 @@ fn drop_repeats(segs: &mut [Segment]) {
     };
     let mut page = vec![0u8; slots];
     for s in segs.iter().filter(|s| !s.key.is_empty()) {
-        for h in word_hashes(&s.key) {
+        for h in word_hashes(s) {
             let c = &mut page[slot(h)];
             *c = (*c + 1).min(2);
         }
     }
     let repeats: Vec<usize> = cands
         .into_iter()
-        .filter(|&i| word_hashes(&segs[i].key).all(|h| page[slot(h)] >= 2))
+        .filter(|&i| word_hashes(&segs[i]).all(|h| page[slot(h)] >= 2))
         .collect();
     // The exact test, in the original order, for the few left. The rest of
     // the body is the page's keys joined by spaces without the candidate:
@@ -1170,24 +1178,21 @@ impl Hay {
     }
 }
 
-/// A hash of each space-separated word of a key, in one pass over its
-/// bytes (splitting on ' ' first cost a search call per word).
-fn word_hashes(key: &[u8]) -> impl Iterator<Item = u64> + '_ {
-    const K: u64 = 0xf135_7aea_2e62_a9c5;
-    let mut rest = key;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let mut h: u64 = 0;
-        let mut k = 0;
-        while k < rest.len() && rest[k] != b' ' {
-            h = (h.rotate_left(5) ^ u64::from(rest[k])).wrapping_mul(K);
-            k += 1;
-        }
-        rest = rest.get(k + 1..).unwrap_or(&[]);
-        Some(h ^ (h >> 29))
-    })
+/// A hash of each word of a segment's key, found through its spans (the
+/// hasher then takes a word eight bytes at a time).
+fn word_hashes(seg: &Segment) -> impl Iterator<Item = u64> + '_ {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    let fx = |w: &[u8]| BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(w);
+    let unspanned = seg.spans.is_empty() && !seg.key.is_empty();
+    seg.spans
+        .iter()
+        .map(move |w| fx(&seg.key[w.key.0 as usize..w.key.1 as usize]))
+        .chain(
+            unspanned
+                .then(|| seg.key.split(|&b| b == b' ').map(fx))
+                .into_iter()
+                .flatten(),
+        )
 }
 
 /// Group kept segments into blocks: a segment that stops without ending its
