@@ -456,11 +456,11 @@ fn fold_text(text: &str, lines: &[Line]) -> String {
                 // a sentence of plain words is one stretch.
                 let mut end = i;
                 loop {
-                    while end < bytes.len() && bytes[end] < 0x80 && !ascii_space(bytes[end]) {
+                    while end < bytes.len() && VISIBLE_ASCII[bytes[end] as usize] {
                         end += 1;
                     }
                     let next_visible =
-                        |k: usize| bytes.get(k).is_some_and(|&n| n < 0x80 && !ascii_space(n));
+                        |k: usize| bytes.get(k).is_some_and(|&n| VISIBLE_ASCII[n as usize]);
                     if end < bytes.len() && bytes[end] == b' ' && next_visible(end + 1) {
                         end += 1;
                     } else {
@@ -583,6 +583,17 @@ fn is_verbatim(text: &str, seg: &Segment) -> bool {
         && seg.text.as_bytes() == &text.as_bytes()[seg.start..seg.end]
         && memchr::memmem::find(seg.text.as_bytes(), "\u{FB01}".as_bytes()).is_none()
 }
+
+/// ASCII bytes that are not white space (as `ascii_space` says).
+const VISIBLE_ASCII: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = !matches!(b as u8, b'\t'..=b'\r' | b' ');
+        b += 1;
+    }
+    t
+};
 
 /// Rust's `char::is_whitespace` on an ASCII byte.
 fn ascii_space(b: u8) -> bool {
