@@ -52,10 +52,16 @@ pub fn article_units(
 
 pub fn units_of(id: &str, cleaned: &Cleaned, lex: &Lexicon) -> Vec<Unit> {
     let mut out = Vec::new();
+    // Reused for every actor of every sentence.
+    let mut matched: Vec<&str> = Vec::new();
     for s in &cleaned.sentences {
-        let mentions = lex.find(&s.text);
+        let mut mentions = lex.find(&s.text);
+        if mentions.is_empty() {
+            continue;
+        }
+        let first = out.len();
         for (ai, actor) in lex.actors.iter().enumerate() {
-            let mut matched: Vec<&str> = Vec::new();
+            matched.clear();
             for m in mentions.iter().filter(|m| m.actor == ai) {
                 let w = &s.text[m.start..m.end];
                 if !matched.contains(&w) {
@@ -73,9 +79,17 @@ pub fn units_of(id: &str, cleaned: &Cleaned, lex: &Lexicon) -> Vec<Unit> {
                 text: s.text.clone(),
                 start: s.start,
                 end: s.end,
-                mentions: mentions.clone(),
+                mentions: Vec::new(),
                 actor_index: ai,
             });
+        }
+        // Every unit of the sentence carries its mentions; the last one
+        // takes them without a copy.
+        if let Some((last, rest)) = out[first..].split_last_mut() {
+            for u in rest {
+                u.mentions = mentions.clone();
+            }
+            last.mentions = std::mem::take(&mut mentions);
         }
     }
     out
