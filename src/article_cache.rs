@@ -49,16 +49,27 @@ pub struct ArticleCache<'a> {
     dir: PathBuf,
     lex: &'a Lexicon,
     clean: CleanOptions,
+    capacity: usize,
     recent: Mutex<VecDeque<(String, Arc<Article>)>>,
 }
 
 impl<'a> ArticleCache<'a> {
     pub fn new(dir: &Path, lex: &'a Lexicon, clean: CleanOptions) -> Self {
+        Self::with_capacity(dir, lex, clean, CAPACITY)
+    }
+
+    pub fn with_capacity(
+        dir: &Path,
+        lex: &'a Lexicon,
+        clean: CleanOptions,
+        capacity: usize,
+    ) -> Self {
         ArticleCache {
             dir: dir.to_path_buf(),
             lex,
             clean,
-            recent: Mutex::new(VecDeque::with_capacity(CAPACITY)),
+            capacity: capacity.max(1),
+            recent: Mutex::new(VecDeque::with_capacity(capacity.max(1))),
         }
     }
 
@@ -75,7 +86,7 @@ impl<'a> ArticleCache<'a> {
         // at once; two threads may clean the same one, to the same result.
         let a = Arc::new(self.load(id));
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        if recent.len() >= CAPACITY {
+        if recent.len() >= self.capacity {
             recent.pop_back();
         }
         recent.push_front((id.to_string(), a.clone()));
@@ -112,5 +123,48 @@ impl<'a> ArticleCache<'a> {
                 .collect()
         });
         Article { sha256, units }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_evicted_article_comes_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        for (id, f) in [
+            ("a", "000_1431d80240041309.txt"),
+            ("b", "004_09f961840c843274.txt"),
+        ] {
+            std::fs::copy(seeds.join(f), dir.path().join(format!("{id}.txt"))).unwrap();
+        }
+        let lex = Lexicon::default_lexicon();
+        let cache = ArticleCache::with_capacity(dir.path(), &lex, CleanOptions::default(), 1);
+        let first = cache.get("a");
+        let _ = cache.get("b"); // evicts a
+        let again = cache.get("a");
+        assert!(!Arc::ptr_eq(&first, &again), "a should have been evicted");
+        assert_eq!(first.sha256, again.sha256);
+        let key = |a: &Article| {
+            a.units
+                .as_ref()
+                .unwrap()
+                .iter()
+                .map(|u| {
+                    (
+                        u.actor.clone(),
+                        u.hash.clone(),
+                        u.text.clone(),
+                        u.mentions.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert!(!key(&first).is_empty());
+        assert_eq!(key(&first), key(&again));
+        assert!(cache.get("missing").units.is_none());
+        assert!(cache.get("missing").sha256.is_none());
     }
 }
