@@ -113,52 +113,43 @@ where
     let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(workers * 2);
     let chunk_rx = Mutex::new(chunk_rx);
     let (spare_tx, spare_rx) = channel::<Vec<csv::ByteRecord>>();
+    let spare_tx = Mutex::new(spare_tx);
     let (read, outs) = std::thread::scope(|scope| {
         let reader = scope.spawn(|| read_chunks(files, chunk_tx, spare_rx, &stop));
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                let spare_tx = spare_tx.clone();
-                let (chunk_rx, placer, stop, init, each) =
-                    (&chunk_rx, &placer, &stop, &init, &each);
-                scope.spawn(move || {
-                    let mut w = Worker {
-                        acc: init(),
-                        place: PlaceState::default(),
-                        units: 0,
-                        noise: 0,
-                        stance_counts: [0; 3],
-                        sentiment_counts: [0; 3],
-                        actors: BTreeSet::new(),
-                        articles: Default::default(),
-                        last_article: String::new(),
-                        reports: Vec::new(),
-                    };
-                    loop {
-                        let next = chunk_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                        let Ok(chunk) = next else { break };
-                        if chunk.index <= stop.load(Ordering::Relaxed) {
-                            let r = place_chunk(&chunk, placer, &mut w, each);
-                            if let Some(r) = r {
-                                if r.error.is_some() {
-                                    stop.fetch_min(chunk.index, Ordering::Relaxed);
-                                }
-                                w.reports.push((chunk.index, r));
-                            }
+        // One worker on each thread of the rayon pool: its threads would
+        // otherwise spin idle beside threads of our own.
+        let outs = rayon::broadcast(|_| {
+            let spare_tx = spare_tx.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            let mut w = Worker {
+                acc: init(),
+                place: PlaceState::default(),
+                units: 0,
+                noise: 0,
+                stance_counts: [0; 3],
+                sentiment_counts: [0; 3],
+                actors: BTreeSet::new(),
+                articles: Default::default(),
+                last_article: String::new(),
+                reports: Vec::new(),
+            };
+            loop {
+                let next = chunk_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let Ok(chunk) = next else { break };
+                if chunk.index <= stop.load(Ordering::Relaxed) {
+                    if let Some(r) = place_chunk(&chunk, &placer, &mut w, &each) {
+                        if r.error.is_some() {
+                            stop.fetch_min(chunk.index, Ordering::Relaxed);
                         }
-                        let _ = spare_tx.send(chunk.rows);
+                        w.reports.push((chunk.index, r));
                     }
-                    w
-                })
-            })
-            .collect();
-        drop(spare_tx);
+                }
+                let _ = spare_tx.send(chunk.rows);
+            }
+            w
+        });
         let read = reader
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        let outs: Vec<Worker<A>> = handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect();
         (read, outs)
     });
     let (files_info, read_error) = read;
