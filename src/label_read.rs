@@ -130,8 +130,7 @@ impl LabelReader {
 
     /// The file's SHA-256 (hex); meaningful once every record is read.
     pub fn sha256(&self) -> String {
-        let d = self.csv.get_ref().sha.clone().finalize();
-        d.iter().map(|b| format!("{b:02x}")).collect()
+        crate::actors::hex(&self.csv.get_ref().sha.clone().finalize())
     }
 }
 
