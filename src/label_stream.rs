@@ -110,12 +110,16 @@ where
     let workers = rayon::current_num_threads().max(1);
     // The first chunk with an error: later chunks need no work.
     let stop = AtomicUsize::new(usize::MAX);
-    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(workers * 2);
-    let chunk_rx = Mutex::new(chunk_rx);
-    let (spare_tx, spare_rx) = channel::<Vec<csv::ByteRecord>>();
-    let spare_tx = Mutex::new(spare_tx);
     let (read, outs) = std::thread::scope(|scope| {
-        let reader = scope.spawn(|| read_chunks(files, chunk_tx, spare_rx, &stop));
+        // The receiving ends live in this closure: if a worker panicked,
+        // unwinding drops them and the reader stops instead of waiting for
+        // room in the channel forever.
+        let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(workers * 2);
+        let chunk_rx = Mutex::new(chunk_rx);
+        let (spare_tx, spare_rx) = channel::<Vec<csv::ByteRecord>>();
+        let spare_tx = Mutex::new(spare_tx);
+        let stop = &stop;
+        let reader = scope.spawn(move || read_chunks(files, chunk_tx, spare_rx, stop));
         // One worker on each thread of the rayon pool: its threads would
         // otherwise spin idle beside threads of our own.
         let outs = rayon::broadcast(|_| {
