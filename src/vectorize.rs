@@ -148,7 +148,10 @@ impl Vectorizer {
     /// Counts of everything in the sentence but the actor tokens.
     pub fn sentence(&self, text: &str, mentions: &[Mention], out: &mut SentenceCounts) {
         out.base.clear();
-        let mut st = Scan::default();
+        let mut st = Scan {
+            mention_actors: std::mem::take(&mut out.mention_actors),
+            ..Scan::default()
+        };
         scan(text, mentions, &self.scan, &mut Fixed(&self.words), &mut st);
         out.mention_actors = st.mention_actors;
         st.ids.sort_unstable();
@@ -248,16 +251,15 @@ fn words_of(piece: &str, cfg: &ScanSettings, words: &mut impl WordIds, st: &mut 
 }
 
 fn word(raw: &str, cfg: &ScanSettings, words: &mut impl WordIds, st: &mut Scan) {
-    let mut lower = std::mem::take(&mut st.lower);
     let w: &str = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-        lower.clear();
+        st.lower.clear();
         if raw.is_ascii() {
-            lower.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
+            st.lower.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
         } else {
             // str::to_lowercase, not per char: it knows final sigma.
-            lower.push_str(&raw.to_lowercase());
+            st.lower.push_str(&raw.to_lowercase());
         }
-        &lower
+        &st.lower
     } else {
         raw
     };
@@ -277,7 +279,6 @@ fn word(raw: &str, cfg: &ScanSettings, words: &mut impl WordIds, st: &mut Scan) 
             emit(info, cfg, st);
         }
     }
-    st.lower = lower;
 }
 
 #[inline]
