@@ -13,7 +13,7 @@ use stance::metrics::Metrics;
 use stance::model::{StanceParams, SENTIMENT_CLASSES, STANCE_CLASSES};
 use stance::modelfile::{CvInfo, SourceInfo, StanceModel, TrainingInfo};
 use stance::output::{AtomicFile, Cell, Format, TableWriter};
-use stance::train::train_streamed;
+use stance::train::count_labels;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -115,15 +115,15 @@ pub fn train(a: TrainArgs) -> Result<()> {
     let lex = load_lexicon(a.data.actors.as_deref())?;
     // Labels are streamed into the model; only cross-validation, which
     // refits on subsets, holds every unit.
-    let trained = train_streamed(
+    let counted = count_labels(
         &a.data.data,
         a.data.texts.as_deref(),
         &lex,
         CleanOptions::default(),
-        &params,
+        &params.features,
         !a.no_cv,
     )?;
-    let summary = &trained.summary;
+    let summary = &counted.summary;
     for (dim, classes, counts) in [
         ("stance", &STANCE_CLASSES[..], summary.stance_counts),
         (
@@ -142,7 +142,8 @@ pub fn train(a: TrainArgs) -> Result<()> {
             }
         }
     }
-    let cv = match &trained.units {
+    let fitted = params.fit_sums(counted.sums)?;
+    let cv = match &counted.units {
         None => None,
         Some(units) => {
             let r = cross_validate(units, &lex, &params, GroupBy::Article, None)?;
@@ -189,7 +190,7 @@ pub fn train(a: TrainArgs) -> Result<()> {
             actors: summary.actors.iter().cloned().collect(),
         },
         cv,
-        model: trained.model,
+        model: fitted,
     };
     let bytes = model.to_bytes()?;
     let f = AtomicFile::create(&a.out)?;

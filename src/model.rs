@@ -390,6 +390,16 @@ impl StanceValidParams {
     /// `class_counts::ClassCounts` over streamed labels.
     pub fn fit_sums(&self, s: ClassSums) -> Result<FittedModel> {
         let k = STANCE_CLASSES.len();
+        let slots = k + SENTIMENT_CLASSES.len();
+        if s.rows.len() != slots
+            || s.sums.len() != slots
+            || s.sums.iter().any(|r| r.len() != s.vocabulary.len())
+        {
+            return Err(StanceError::Training(format!(
+                "class sums need {slots} rows of {} features and {slots} row counts",
+                s.vocabulary.len()
+            )));
+        }
         if s.rows[..k].iter().all(|&n| n == 0) {
             return Err(StanceError::Training("no training examples".into()));
         }

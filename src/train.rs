@@ -6,9 +6,10 @@ use crate::actors::Lexicon;
 use crate::class_counts::ClassCounts;
 use crate::clean::CleanOptions;
 use crate::error::Result;
+use crate::features::FeatureSettings;
 use crate::label_stream::{in_file_order, stream_units, Summary};
 use crate::labels::LabeledUnit;
-use crate::model::{FittedModel, StanceValidParams};
+use crate::model::{ClassSums, FittedModel, StanceValidParams};
 use std::path::{Path, PathBuf};
 
 /// A model fitted on label files, and what placing their labels found.
@@ -21,23 +22,31 @@ pub struct Trained {
     pub units: Option<Vec<LabeledUnit>>,
 }
 
-/// Place the labels of `files` and fit `params` on them. The model is the
-/// one `StanceValidParams::fit_from` gives on the placed units, bit for bit
-/// (`tests/train.rs`).
-pub fn train_streamed(
+/// Labels placed and counted, not yet fitted.
+#[derive(Debug)]
+pub struct Counted {
+    pub sums: ClassSums,
+    pub summary: Summary,
+    /// Every unit in file order, when asked for.
+    pub units: Option<Vec<LabeledUnit>>,
+}
+
+/// Place the labels of `files` and count their features per class under
+/// `settings`, in one streaming pass.
+pub fn count_labels(
     files: &[PathBuf],
     texts: Option<&Path>,
     lex: &Lexicon,
     clean: CleanOptions,
-    params: &StanceValidParams,
+    settings: &FeatureSettings,
     keep_units: bool,
-) -> Result<Trained> {
+) -> Result<Counted> {
     let (accs, summary) = stream_units(
         files,
         texts,
         lex,
         clean,
-        || (ClassCounts::new(&params.features), Vec::new()),
+        || (ClassCounts::new(settings), Vec::new()),
         |(counts, units): &mut (ClassCounts, Vec<(usize, LabeledUnit)>), chunk, u| {
             counts.add(u.text, u.mentions, u.actor_index, u.stance, u.sentiment);
             if keep_units {
@@ -54,11 +63,29 @@ pub fn train_streamed(
         }
         parts.push(units);
     }
-    let counts = total.unwrap_or_else(|| ClassCounts::new(&params.features));
-    let model = params.fit_sums(counts.into_sums(params.features.min_count))?;
-    Ok(Trained {
-        model,
+    let counts = total.unwrap_or_else(|| ClassCounts::new(settings));
+    Ok(Counted {
+        sums: counts.into_sums(settings.min_count),
         summary,
         units: keep_units.then(|| in_file_order(parts)),
+    })
+}
+
+/// Place the labels of `files` and fit `params` on them. The model is the
+/// one `StanceValidParams::fit_from` gives on the placed units, bit for bit
+/// (`tests/train.rs`).
+pub fn train_streamed(
+    files: &[PathBuf],
+    texts: Option<&Path>,
+    lex: &Lexicon,
+    clean: CleanOptions,
+    params: &StanceValidParams,
+    keep_units: bool,
+) -> Result<Trained> {
+    let c = count_labels(files, texts, lex, clean, &params.features, keep_units)?;
+    Ok(Trained {
+        model: params.fit_sums(c.sums)?,
+        summary: c.summary,
+        units: c.units,
     })
 }
