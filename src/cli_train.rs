@@ -13,6 +13,7 @@ use stance::metrics::Metrics;
 use stance::model::{StanceParams, SENTIMENT_CLASSES, STANCE_CLASSES};
 use stance::modelfile::{CvInfo, SourceInfo, StanceModel, TrainingInfo};
 use stance::output::{AtomicFile, Cell, Format, TableWriter};
+use stance::train::count_labels;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -109,25 +110,26 @@ pub struct TrainArgs {
     quiet: bool,
 }
 
-fn sha_file(p: &std::path::Path) -> Result<String> {
-    let b = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-    Ok(stance::actors::hex_sha256(&b))
-}
-
 pub fn train(a: TrainArgs) -> Result<()> {
     let params = a.params.params().check()?;
-    let (lex, placed) = a.data.placed()?;
-    let units = &placed.units;
+    let lex = load_lexicon(a.data.actors.as_deref())?;
+    // Labels are streamed into the model; only cross-validation, which
+    // refits on subsets, holds every unit.
+    let counted = count_labels(
+        &a.data.data,
+        a.data.texts.as_deref(),
+        &lex,
+        CleanOptions::default(),
+        &params.features,
+        !a.no_cv,
+    )?;
+    let summary = &counted.summary;
     for (dim, classes, counts) in [
-        (
-            "stance",
-            &STANCE_CLASSES[..],
-            count(units.iter().map(|u| u.stance)),
-        ),
+        ("stance", &STANCE_CLASSES[..], summary.stance_counts),
         (
             "sentiment",
             &SENTIMENT_CLASSES[..],
-            count(units.iter().map(|u| u.sentiment)),
+            summary.sentiment_counts,
         ),
     ] {
         for (c, n) in classes.iter().zip(counts) {
@@ -140,70 +142,52 @@ pub fn train(a: TrainArgs) -> Result<()> {
             }
         }
     }
-    // Features are made on the fly, twice, rather than held for every unit.
-    let fitted = params.fit_from(
-        units.len(),
-        |i| {
-            let u = &units[i];
-            stance::features::features(&u.text, &u.mentions, u.actor_index, &params.features)
-        },
-        |i| (units[i].stance, units[i].sentiment),
-    )?;
-    let cv = if a.no_cv {
-        None
-    } else {
-        let r = cross_validate(units, &lex, &params, GroupBy::Article, None)?;
-        if !a.quiet {
-            print_eval(&r, &mut std::io::stdout())?;
+    let fitted = params.fit_sums(counted.sums)?;
+    let cv = match &counted.units {
+        None => None,
+        Some(units) => {
+            let r = cross_validate(units, &lex, &params, GroupBy::Article, None)?;
+            if !a.quiet {
+                print_eval(&r, &mut std::io::stdout())?;
+            }
+            Some(CvInfo {
+                grouping: r.grouping.clone(),
+                stance_confusion: r.stance.model.confusion.clone(),
+                sentiment_confusion: r.sentiment.model.confusion.clone(),
+                stance_macro_f1: r.stance.model.macro_f1,
+                sentiment_macro_f1: r.sentiment.model.macro_f1,
+            })
         }
-        Some(CvInfo {
-            grouping: r.grouping.clone(),
-            stance_confusion: r.stance.model.confusion.clone(),
-            sentiment_confusion: r.sentiment.model.confusion.clone(),
-            stance_macro_f1: r.stance.model.macro_f1,
-            sentiment_macro_f1: r.sentiment.model.macro_f1,
-        })
     };
     let mut label_files = Vec::new();
     let mut hash_input = String::new();
-    for f in &a.data.data {
-        let sha = sha_file(f)?;
-        let mut rows = 0usize;
-        stance::labels::for_each_row(f, |_, _| {
-            rows += 1;
-            Ok(())
-        })?;
-        hash_input.push_str(&sha);
+    for f in &summary.files {
+        hash_input.push_str(&f.sha256);
         label_files.push(SourceInfo {
             name: f
+                .path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            sha256: sha,
-            rows,
+            sha256: f.sha256.clone(),
+            rows: f.rows,
         });
     }
-    for (id, h) in &placed.text_hashes {
+    for (id, h) in &summary.text_hashes {
         hash_input.push_str(id);
         hash_input.push_str(h);
     }
-    let mut actors: Vec<String> = units.iter().map(|u| u.actor.clone()).collect();
-    actors.sort();
-    actors.dedup();
-    let mut articles: Vec<&str> = units.iter().map(|u| u.article_id.as_str()).collect();
-    articles.sort();
-    articles.dedup();
     let model = StanceModel {
         stance_version: env!("CARGO_PKG_VERSION").to_string(),
         lexicon_hash: lex.hash.clone(),
         training: TrainingInfo {
             label_files,
-            texts: placed.text_hashes.clone(),
+            texts: summary.text_hashes.clone(),
             data_hash: stance::actors::hex_sha256(hash_input.as_bytes()),
-            units: units.len(),
-            noise_units: placed.noise,
-            articles: articles.len(),
-            actors,
+            units: summary.units,
+            noise_units: summary.noise,
+            articles: summary.articles,
+            actors: summary.actors.iter().cloned().collect(),
         },
         cv,
         model: fitted,
@@ -219,22 +203,14 @@ pub fn train(a: TrainArgs) -> Result<()> {
     if !a.quiet {
         eprintln!(
             "stance: trained on {} units from {} articles ({} noise units skipped); {} features; wrote {}",
-            units.len(),
-            articles.len(),
-            placed.noise,
+            summary.units,
+            summary.articles,
+            summary.noise,
             model.model.vocabulary.len(),
             a.out.display()
         );
     }
     Ok(())
-}
-
-fn count(it: impl Iterator<Item = usize>) -> [usize; 3] {
-    let mut c = [0; 3];
-    for i in it {
-        c[i] += 1;
-    }
-    c
 }
 
 #[derive(Args)]

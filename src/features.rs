@@ -96,6 +96,16 @@ fn valence(word: &str) -> Option<f64> {
         .copied()
 }
 
+/// +1 / -1 when the lower-case `word` is clearly positive / negative in
+/// VADER, else 0: what `features` adds `lex_pos` / `lex_neg` for.
+pub(crate) fn polarity(word: &str) -> i8 {
+    match valence(word) {
+        Some(v) if v >= LEXICON_THRESHOLD => 1,
+        Some(v) if v <= -LEXICON_THRESHOLD => -1,
+        _ => 0,
+    }
+}
+
 /// Lower-case VADER words that count as clearly positive (+1) or negative
 /// (-1), sorted: what `valence` and LEXICON_THRESHOLD make of the lexicon.
 pub fn polar_words() -> Vec<(String, i8)> {

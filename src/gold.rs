@@ -47,13 +47,19 @@ fn ratio(a: usize, b: usize) -> f64 {
 }
 
 pub fn normalise(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.replace("**", "")
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    let joined = s
+        .replace("**", "")
         .split_whitespace()
         .collect::<Vec<_>>()
-        .join(" ")
-        .nfc()
-        .collect()
+        .join(" ");
+    // Most sentences are NFC already, and the quick check is far cheaper
+    // than composing them again (sentence hashes of every article read
+    // for training go through here).
+    if is_nfc_quick(joined.chars()) == IsNormalized::Yes {
+        return joined;
+    }
+    joined.nfc().collect()
 }
 
 fn word_key(s: &str) -> String {

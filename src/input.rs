@@ -186,7 +186,7 @@ enum Current {
 }
 
 /// Streams articles from a list of sources, checking ids are unique.
-fn id_hash(id: &str) -> u128 {
+pub(crate) fn id_hash(id: &str) -> u128 {
     use std::hash::{Hash, Hasher};
     // SipHash with fixed keys, twice with different salts: deterministic,
     // and two independent 64-bit halves.

@@ -4,7 +4,9 @@
 
 pub mod actors;
 pub mod agree;
+pub mod article_cache;
 pub mod chart;
+pub mod class_counts;
 pub mod clean;
 pub mod compare;
 pub mod compare_io;
@@ -15,6 +17,8 @@ pub mod explain;
 pub mod features;
 pub mod gold;
 pub mod input;
+pub mod label_read;
+pub mod label_stream;
 pub mod labels;
 pub mod metrics;
 pub mod model;
@@ -25,6 +29,7 @@ pub mod report;
 pub mod score;
 pub mod sentences;
 pub mod stats;
+pub mod train;
 pub mod units;
 pub mod vectorize;
 

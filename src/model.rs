@@ -378,6 +378,44 @@ impl StanceValidParams {
                 }
                 (a, ra)
             });
+        self.fit_sums(ClassSums {
+            vocabulary: model.vocabulary,
+            sums,
+            rows,
+        })
+    }
+
+    /// Fit both heads on per-class feature sums (`ClassSums`), whoever
+    /// counted them: `fit_from` over units in memory, or
+    /// `class_counts::ClassCounts` over streamed labels.
+    pub fn fit_sums(&self, s: ClassSums) -> Result<FittedModel> {
+        let k = STANCE_CLASSES.len();
+        let slots = k + SENTIMENT_CLASSES.len();
+        if s.rows.len() != slots
+            || s.sums.len() != slots
+            || s.sums.iter().any(|r| r.len() != s.vocabulary.len())
+        {
+            return Err(StanceError::Training(format!(
+                "class sums need {slots} rows of {} features and {slots} row counts",
+                s.vocabulary.len()
+            )));
+        }
+        if s.rows[..k].iter().all(|&n| n == 0) {
+            return Err(StanceError::Training("no training examples".into()));
+        }
+        if s.vocabulary.is_empty() {
+            return Err(StanceError::Training("no feature reaches min_count".into()));
+        }
+        let mut model = FittedModel {
+            params: self.clone(),
+            vocabulary: s.vocabulary,
+            stance: empty_head(&STANCE_CLASSES),
+            sentiment: empty_head(&SENTIMENT_CLASSES),
+            index: Default::default(),
+            fast: None,
+            table: Vec::new(),
+        };
+        let (sums, rows) = (&s.sums, &s.rows);
         model.stance = fit_head_sums(&sums[..k], &rows[..k], self.alpha, &STANCE_CLASSES)?;
         model.sentiment = fit_head_sums(&sums[k..], &rows[k..], self.alpha, &SENTIMENT_CLASSES)?;
         if self.uniform_prior {
@@ -391,6 +429,17 @@ impl StanceValidParams {
         model.rebuild_index();
         Ok(model)
     }
+}
+
+/// What multinomial naive Bayes needs of a training set: the vocabulary
+/// (sorted), each class's feature sums over it, and each class's row count;
+/// classes are the three stance classes, then the three sentiment classes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassSums {
+    pub vocabulary: Vec<String>,
+    /// [class][feature]
+    pub sums: Vec<Vec<f64>>,
+    pub rows: Vec<usize>,
 }
 
 /// One head from per-class feature sums and row counts: linfa-bayes fitted

@@ -18,18 +18,18 @@ use rustc_hash::FxHashMap;
 
 /// What one lower-cased word contributes.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct WordInfo {
+pub(crate) struct WordInfo {
     /// Vocabulary id, or NONE.
-    id: u32,
+    pub id: u32,
     /// +1 / -1 for a clearly positive / negative VADER word, else 0.
-    polarity: i8,
-    negator: bool,
+    pub polarity: i8,
+    pub negator: bool,
 }
 
-const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// A word neither in the vocabulary nor polar nor a negator.
-const UNKNOWN: WordInfo = WordInfo {
+pub(crate) const UNKNOWN: WordInfo = WordInfo {
     id: NONE,
     polarity: 0,
     negator: false,
@@ -38,12 +38,66 @@ const UNKNOWN: WordInfo = WordInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vectorizer {
     words: FxHashMap<Box<str>, WordInfo>,
-    mask_actors: bool,
-    sentiment_lexicon: bool,
+    scan: ScanSettings,
     target: u32,
     other: u32,
-    lex_pos: u32,
-    lex_neg: u32,
+}
+
+/// How words become ids: a fixed vocabulary when scoring, a growing table
+/// when training (`crate::class_counts`).
+pub(crate) trait WordIds {
+    fn info(&mut self, w: &str) -> WordInfo;
+}
+
+struct Fixed<'a>(&'a FxHashMap<Box<str>, WordInfo>);
+
+impl WordIds for Fixed<'_> {
+    #[inline]
+    fn info(&mut self, w: &str) -> WordInfo {
+        self.0.get(w).copied().unwrap_or(UNKNOWN)
+    }
+}
+
+/// What the tokeniser needs of the feature settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ScanSettings {
+    pub mask_actors: bool,
+    pub sentiment_lexicon: bool,
+    pub lex_pos: u32,
+    pub lex_neg: u32,
+}
+
+/// The ids of one sentence, unsorted, with repeats, and the actors of its
+/// masked mentions; buffers reused from sentence to sentence.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scan {
+    negated: bool,
+    lower: String,
+    pub ids: Vec<u32>,
+    pub mention_actors: Vec<usize>,
+}
+
+/// Whether `settings` can go through the fast tokeniser: it reproduces the
+/// reference features for lower-cased unigrams without `not_` prefixes or
+/// windows only.
+pub(crate) fn fast_path_covers(settings: &FeatureSettings) -> bool {
+    settings.lowercase && settings.ngram == 1 && settings.window == 0 && !settings.negation
+}
+
+/// Word info of a word first seen in training: its polarity and whether it
+/// negates, as `features::features` decides them.
+pub(crate) fn info_of(w: &str, id: u32) -> WordInfo {
+    let negator = NEGATORS.contains(&w);
+    WordInfo {
+        id,
+        // A negator is never looked up in the lexicon.
+        polarity: if negator {
+            0
+        } else {
+            crate::features::polarity(w)
+        },
+        negator,
+    }
 }
 
 /// Target-independent counts of one sentence, and the actors of the
@@ -53,22 +107,16 @@ pub struct SentenceCounts {
     /// Sorted by id.
     base: Vec<(u32, f64)>,
     mention_actors: Vec<usize>,
-    /// Scratch kept between sentences, so that its buffers are allocated
-    /// once per thread rather than grown again for every sentence.
-    scratch: Scratch,
-}
-
-#[derive(Debug, Clone, Default)]
-struct Scratch {
-    lower: String,
-    ids: Vec<u32>,
+    /// The tokeniser's buffers, kept between sentences so that they are
+    /// allocated once per thread rather than grown again for every sentence.
+    scan: Scan,
 }
 
 impl Vectorizer {
     /// None when the settings need the reference path (bigrams, windows,
     /// `not_` prefixes or kept case).
     pub fn new(settings: &FeatureSettings, index: &FxHashMap<String, u32>) -> Option<Vectorizer> {
-        if !settings.lowercase || settings.ngram != 1 || settings.window != 0 || settings.negation {
+        if !fast_path_covers(settings) {
             return None;
         }
         let id = |w: &str| index.get(w).copied().unwrap_or(NONE);
@@ -89,41 +137,24 @@ impl Vectorizer {
         }
         Some(Vectorizer {
             words,
-            mask_actors: settings.mask_actors,
-            sentiment_lexicon: settings.sentiment_lexicon,
+            scan: ScanSettings {
+                mask_actors: settings.mask_actors,
+                sentiment_lexicon: settings.sentiment_lexicon,
+                lex_pos: id("lex_pos"),
+                lex_neg: id("lex_neg"),
+            },
             target: id(TARGET),
             other: id(OTHER),
-            lex_pos: id("lex_pos"),
-            lex_neg: id("lex_neg"),
         })
     }
 
     /// Counts of everything in the sentence but the actor tokens.
     pub fn sentence(&self, text: &str, mentions: &[Mention], out: &mut SentenceCounts) {
         out.base.clear();
+        let mut st = std::mem::take(&mut out.scan);
+        scan(text, mentions, &self.scan, &mut Fixed(&self.words), &mut st);
         out.mention_actors.clear();
-        let mut scratch = std::mem::take(&mut out.scratch);
-        scratch.ids.clear();
-        let mut st = State {
-            negated: false,
-            lower: scratch.lower,
-            ids: scratch.ids,
-        };
-        let mut pos = 0;
-        for m in mentions {
-            if m.start < pos || m.end > text.len() {
-                continue;
-            }
-            self.words_of(&text[pos..m.start], &mut st);
-            if self.mask_actors {
-                // An actor token does not end a negation scope.
-                out.mention_actors.push(m.actor);
-            } else {
-                self.words_of(&text[m.start..m.end], &mut st);
-            }
-            pos = m.end;
-        }
-        self.words_of(&text[pos..], &mut st);
+        out.mention_actors.extend_from_slice(&st.mention_actors);
         st.ids.sort_unstable();
         let mut i = 0;
         while i < st.ids.len() {
@@ -135,10 +166,7 @@ impl Vectorizer {
             out.base.push((id, (j - i) as f64));
             i = j;
         }
-        out.scratch = Scratch {
-            lower: st.lower,
-            ids: st.ids,
-        };
+        out.scan = st;
     }
 
     /// Sparse counts of the unit whose target is `target`, sorted by id.
@@ -157,115 +185,135 @@ impl Vectorizer {
             }
         }
     }
+}
 
-    /// Tokenise a piece between mentions exactly as `features::tokens` does
-    /// and record the ids it yields.
-    fn words_of(&self, piece: &str, st: &mut State) {
-        let bytes = piece.as_bytes();
-        let mut i = 0;
-        let mut word_start: Option<usize> = None;
-        while i < bytes.len() {
-            if ASCII_ALNUM[bytes[i] as usize] {
-                // A run of ASCII letters and digits in one tight loop: most
-                // of a sentence.
-                if word_start.is_none() {
-                    word_start = Some(i);
-                }
-                i += 1;
-                while i < bytes.len() && ASCII_ALNUM[bytes[i] as usize] {
-                    i += 1;
-                }
-                continue;
-            }
-            let (c, len) = decode(piece, i);
-            if is_alnum(c) {
-                if word_start.is_none() {
-                    word_start = Some(i);
-                }
-            } else if matches!(c, '\'' | '’' | '.' | '-')
-                && word_start.is_some()
-                && i + len < bytes.len()
-                && is_alnum(decode(piece, i + len).0)
-            {
-                // Keep "U.S", "anti-war", "Iran's" together.
-            } else {
-                if let Some(s) = word_start.take() {
-                    self.word(&piece[s..i], st);
-                }
-                if matches!(
-                    c,
-                    '.' | ',' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '"' | '“' | '”'
-                ) {
-                    st.negated = false;
-                }
-            }
-            i += len;
+/// Tokenise a sentence exactly as `features::tokens` does and record the
+/// ids of its features (words, lexicon polarity) in `st`; masked mentions go
+/// to `st.mention_actors`.
+pub(crate) fn scan(
+    text: &str,
+    mentions: &[Mention],
+    cfg: &ScanSettings,
+    words: &mut impl WordIds,
+    st: &mut Scan,
+) {
+    st.negated = false;
+    st.ids.clear();
+    st.mention_actors.clear();
+    let mut pos = 0;
+    for m in mentions {
+        if m.start < pos || m.end > text.len() {
+            continue;
         }
-        if let Some(s) = word_start {
-            self.word(&piece[s..], st);
-        }
-    }
-
-    fn word(&self, raw: &str, st: &mut State) {
-        let w: &str = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-            st.lower.clear();
-            if raw.is_ascii() {
-                st.lower.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
-            } else {
-                // str::to_lowercase, not per char: it knows final sigma.
-                st.lower.push_str(&raw.to_lowercase());
-            }
-            &st.lower
+        words_of(&text[pos..m.start], cfg, words, st);
+        if cfg.mask_actors {
+            // An actor token does not end a negation scope.
+            st.mention_actors.push(m.actor);
         } else {
-            raw
-        };
-        // "don't" → "do", "not"
-        let stem = w.strip_suffix("n't").or_else(|| w.strip_suffix("n’t"));
-        match stem {
-            Some(stem) => {
-                if !stem.is_empty() {
-                    let info = self.lookup(stem);
-                    self.emit(info, st);
-                }
-                let info = self.lookup("not");
-                self.emit(info, st);
-            }
-            None => {
-                let info = self.lookup(w);
-                self.emit(info, st);
-            }
+            words_of(&text[m.start..m.end], cfg, words, st);
         }
+        pos = m.end;
     }
+    words_of(&text[pos..], cfg, words, st);
+}
 
-    fn lookup(&self, w: &str) -> WordInfo {
-        self.words.get(w).copied().unwrap_or(UNKNOWN)
-    }
-
-    fn emit(&self, info: WordInfo, st: &mut State) {
-        if self.sentiment_lexicon && info.polarity != 0 {
-            let p = if st.negated {
-                -info.polarity
-            } else {
-                info.polarity
-            };
-            let id = if p > 0 { self.lex_pos } else { self.lex_neg };
-            if id != NONE {
-                st.ids.push(id);
+/// Tokenise a piece between mentions.
+fn words_of(piece: &str, cfg: &ScanSettings, words: &mut impl WordIds, st: &mut Scan) {
+    let bytes = piece.as_bytes();
+    let mut i = 0;
+    let mut word_start: Option<usize> = None;
+    while i < bytes.len() {
+        if ASCII_ALNUM[bytes[i] as usize] {
+            // A run of ASCII letters and digits in one tight loop: most of
+            // a sentence.
+            if word_start.is_none() {
+                word_start = Some(i);
+            }
+            i += 1;
+            while i < bytes.len() && ASCII_ALNUM[bytes[i] as usize] {
+                i += 1;
+            }
+            continue;
+        }
+        let (c, len) = decode(piece, i);
+        if is_alnum(c) {
+            if word_start.is_none() {
+                word_start = Some(i);
+            }
+        } else if matches!(c, '\'' | '’' | '.' | '-')
+            && word_start.is_some()
+            && i + len < bytes.len()
+            && is_alnum(decode(piece, i + len).0)
+        {
+            // Keep "U.S", "anti-war", "Iran's" together.
+        } else {
+            if let Some(s) = word_start.take() {
+                word(&piece[s..i], cfg, words, st);
+            }
+            if matches!(
+                c,
+                '.' | ',' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '"' | '“' | '”'
+            ) {
+                st.negated = false;
             }
         }
-        if info.id != NONE {
-            st.ids.push(info.id);
+        i += len;
+    }
+    if let Some(s) = word_start {
+        word(&piece[s..], cfg, words, st);
+    }
+}
+
+fn word(raw: &str, cfg: &ScanSettings, words: &mut impl WordIds, st: &mut Scan) {
+    let w: &str = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        st.lower.clear();
+        if raw.is_ascii() {
+            st.lower.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            // str::to_lowercase, not per char: it knows final sigma.
+            st.lower.push_str(&raw.to_lowercase());
         }
-        if info.negator {
-            st.negated = true;
+        &st.lower
+    } else {
+        raw
+    };
+    // "don't" → "do", "not"
+    let stem = w.strip_suffix("n't").or_else(|| w.strip_suffix("n’t"));
+    match stem {
+        Some(stem) => {
+            if !stem.is_empty() {
+                let info = words.info(stem);
+                emit(info, cfg, st);
+            }
+            let info = words.info("not");
+            emit(info, cfg, st);
+        }
+        None => {
+            let info = words.info(w);
+            emit(info, cfg, st);
         }
     }
 }
 
-struct State {
-    negated: bool,
-    lower: String,
-    ids: Vec<u32>,
+#[inline]
+fn emit(info: WordInfo, cfg: &ScanSettings, st: &mut Scan) {
+    if cfg.sentiment_lexicon && info.polarity != 0 {
+        let p = if st.negated {
+            -info.polarity
+        } else {
+            info.polarity
+        };
+        let id = if p > 0 { cfg.lex_pos } else { cfg.lex_neg };
+        if id != NONE {
+            st.ids.push(id);
+        }
+    }
+    if info.id != NONE {
+        st.ids.push(info.id);
+    }
+    if info.negator {
+        st.negated = true;
+    }
 }
 
 /// ASCII letters and digits; false for every byte of a multi-byte
