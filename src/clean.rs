@@ -581,7 +581,7 @@ impl OffsetMap {
 fn is_verbatim(text: &str, seg: &Segment) -> bool {
     seg.lines.len() == 1
         && seg.text.as_bytes() == &text.as_bytes()[seg.start..seg.end]
-        && memchr::memmem::find(seg.text.as_bytes(), "\u{FB01}".as_bytes()).is_none()
+        && !has_fi_ligature(seg.text.as_bytes())
 }
 
 /// ASCII bytes that are not white space (as `ascii_space` says).
@@ -594,6 +594,16 @@ const VISIBLE_ASCII: [bool; 256] = {
     }
     t
 };
+
+/// Whether the text holds U+FB01, which `block_text` replaces. The finder
+/// is built once: building it per paragraph cost more than the search.
+fn has_fi_ligature(text: &[u8]) -> bool {
+    static FINDER: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    FINDER
+        .get_or_init(|| memchr::memmem::Finder::new("\u{FB01}".as_bytes()))
+        .find(text)
+        .is_some()
+}
 
 /// Rust's `char::is_whitespace` on an ASCII byte.
 fn ascii_space(b: u8) -> bool {
