@@ -456,6 +456,11 @@ fn fold_text(text: &str, lines: &[Line]) -> String {
                 // a sentence of plain words is one stretch.
                 let mut end = i;
                 loop {
+                    // Eight bytes at a time while they are plain words; then
+                    // byte by byte to the end of the run.
+                    while crate::swar::load(bytes, end).is_some_and(crate::swar::plain_text) {
+                        end += 8;
+                    }
                     while end < bytes.len() && VISIBLE_ASCII[bytes[end] as usize] {
                         end += 1;
                     }
@@ -772,6 +777,25 @@ fn build_key(s: &str, mut word: impl FnMut(WordSpan)) -> Vec<u8> {
             buf[n] = l;
             n += 1;
             i += 1;
+            // Words and single spaces eight bytes at a time: the chunk is
+            // its own key once lower-cased, and each space ends a word and
+            // starts the next. (Room: n stays below what is left of the
+            // input, see above.)
+            while let Some((key, mut sp)) =
+                crate::swar::load(bytes, i).and_then(crate::swar::alnum_words)
+            {
+                buf[n..n + 8].copy_from_slice(&key.to_le_bytes());
+                while sp != 0 {
+                    let k = (sp.trailing_zeros() / 8) as usize;
+                    if let Some((ts, ks)) = open.take() {
+                        word(span(ts, i + k, ks, n + k));
+                    }
+                    open = Some((i + k + 1, n + k + 1));
+                    sp &= sp - 1;
+                }
+                n += 8;
+                i += 8;
+            }
             // The rest of a run of ASCII letters and digits: most of a text.
             while let Some(&l) = bytes.get(i).map(|&c| &ASCII_WORD_ANY[c as usize]) {
                 if l == 0 {

@@ -29,6 +29,7 @@ pub mod report;
 pub mod score;
 pub mod sentences;
 pub mod stats;
+pub mod swar;
 pub mod train;
 pub mod units;
 pub mod vectorize;
