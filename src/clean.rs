@@ -213,8 +213,10 @@ pub fn clean(text: &str, opts: CleanOptions) -> Cleaned {
             let (start, end) = claim_markup(text, map.start(s), map.end(e), floor);
             floor = end;
             let piece = &btext[s..e];
-            let nfc = unicode_normalization::is_nfc_quick(piece.chars())
-                == unicode_normalization::IsNormalized::Yes;
+            // ASCII is always in NFC, and checking it is a vector scan.
+            let nfc = piece.is_ascii()
+                || unicode_normalization::is_nfc_quick(piece.chars())
+                    == unicode_normalization::IsNormalized::Yes;
             let sent: String = if nfc {
                 piece.to_string()
             } else {
