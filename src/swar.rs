@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn load_reads_little_endian_and_refuses_short_tails() {
-        assert_eq!(load(b"abcdefghi", 1), Some(u64::from_le_bytes(*b"bcdefghi")));
+        assert_eq!(
+            load(b"abcdefghi", 1),
+            Some(u64::from_le_bytes(*b"bcdefghi"))
+        );
         assert_eq!(load(b"abcdefgh", 1), None);
     }
 }
