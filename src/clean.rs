@@ -768,14 +768,7 @@ fn build_key(s: &str, mut word: impl FnMut(WordSpan)) -> Vec<u8> {
                 i += 1;
                 continue;
             }
-            if open.is_none() {
-                if gap && n > 0 {
-                    buf[n] = b' ';
-                    n += 1;
-                }
-                gap = false;
-                open = Some((i, n));
-            }
+            start_word(&mut buf, &mut n, &mut gap, &mut open, i);
             buf[n] = l;
             n += 1;
             i += 1;
@@ -815,14 +808,7 @@ fn build_key(s: &str, mut word: impl FnMut(WordSpan)) -> Vec<u8> {
             if buf.len() < room {
                 buf.resize(room, 0);
             }
-            if open.is_none() {
-                if gap && n > 0 {
-                    buf[n] = b' ';
-                    n += 1;
-                }
-                gap = false;
-                open = Some((i, n));
-            }
+            start_word(&mut buf, &mut n, &mut gap, &mut open, i);
             for l in c.to_lowercase() {
                 n += l.encode_utf8(&mut buf[n..]).len();
             }
@@ -839,6 +825,26 @@ fn build_key(s: &str, mut word: impl FnMut(WordSpan)) -> Vec<u8> {
     }
     buf.truncate(n);
     buf
+}
+
+/// Open a word at text byte `i` unless one is open, after a space in the
+/// key if a gap came before it.
+#[inline]
+fn start_word(
+    buf: &mut [u8],
+    n: &mut usize,
+    gap: &mut bool,
+    open: &mut Option<(usize, usize)>,
+    i: usize,
+) {
+    if open.is_none() {
+        if *gap && *n > 0 {
+            buf[*n] = b' ';
+            *n += 1;
+        }
+        *gap = false;
+        *open = Some((i, *n));
+    }
 }
 
 fn span(ts: usize, te: usize, ks: usize, ke: usize) -> WordSpan {

@@ -48,16 +48,7 @@ fn labeled(lex: &Lexicon) -> Vec<LabeledUnit> {
 }
 
 fn train(units: &[LabeledUnit], p: StanceParams) -> FittedModel {
-    let p = linfa::ParamGuard::check(p).unwrap();
-    p.fit_from(
-        units.len(),
-        |i| {
-            let u = &units[i];
-            features(&u.text, &u.mentions, u.actor_index, &p.features)
-        },
-        |i| (units[i].stance, units[i].sentiment),
-    )
-    .unwrap()
+    common::fit_units(units, &linfa::ParamGuard::check(p).unwrap())
 }
 
 fn check_model(m: &FittedModel, units: &[Unit]) {

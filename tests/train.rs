@@ -7,7 +7,7 @@ mod common;
 use common::{root, run, stderr};
 use stance::actors::Lexicon;
 use stance::clean::CleanOptions;
-use stance::features::{features, FeatureSettings};
+use stance::features::FeatureSettings;
 use stance::labels::place;
 use stance::model::{FittedModel, StanceParams, StanceValidParams};
 use stance::train::train_streamed;
@@ -30,15 +30,7 @@ fn in_memory(files: &[PathBuf], texts: Option<&Path>, p: &StanceValidParams) -> 
     let units = place(files, texts, &lex, CleanOptions::default())
         .unwrap()
         .units;
-    p.fit_from(
-        units.len(),
-        |i| {
-            let u = &units[i];
-            features(&u.text, &u.mentions, u.actor_index, &p.features)
-        },
-        |i| (units[i].stance, units[i].sentiment),
-    )
-    .unwrap()
+    common::fit_units(&units, p)
 }
 
 fn streamed(files: &[PathBuf], texts: Option<&Path>, p: &StanceValidParams) -> FittedModel {

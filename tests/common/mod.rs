@@ -30,3 +30,20 @@ pub fn corpus() -> Option<PathBuf> {
     let p = root().join("../shared/corpus");
     p.is_dir().then_some(p)
 }
+
+/// The in-memory fit on labeled units: the reference that the streamed
+/// training and the scoring fast paths are checked against.
+pub fn fit_units(
+    units: &[stance::labels::LabeledUnit],
+    p: &stance::model::StanceValidParams,
+) -> stance::model::FittedModel {
+    p.fit_from(
+        units.len(),
+        |i| {
+            let u = &units[i];
+            stance::features::features(&u.text, &u.mentions, u.actor_index, &p.features)
+        },
+        |i| (units[i].stance, units[i].sentiment),
+    )
+    .unwrap()
+}
