@@ -131,22 +131,28 @@ pub fn read_article_rows(p: &Path) -> Result<Vec<ArticleRow>> {
             out.push(row_from(fields, p, i + 1)?);
         }
     } else {
-        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let mut r = csv::Reader::from_reader(crate::csv_lines::Lines::new(text.as_bytes()));
         let headers: Vec<String> = r
             .headers()
             .map_err(|e| StanceError::record(p, 1, e.to_string()))?
             .iter()
             .map(|s| s.to_string())
             .collect();
-        for rec in r.records() {
-            let rec = rec.map_err(|e| {
-                StanceError::record(
-                    p,
-                    e.position().map_or(0, |x| x.line() as usize),
-                    format!("malformed CSV record: {e}"),
-                )
-            })?;
-            let line = rec.position().map_or(0, |x| x.line() as usize);
+        let mut rec = csv::StringRecord::new();
+        loop {
+            match r.read_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = crate::csv_lines::error_line(&mut r, &e);
+                    return Err(StanceError::record(
+                        p,
+                        line,
+                        format!("malformed CSV record: {}", crate::csv_lines::describe(&e)),
+                    ));
+                }
+            }
+            let line = crate::csv_lines::line_of(&mut r, rec.position());
             let fields = headers
                 .iter()
                 .cloned()

@@ -178,7 +178,9 @@ enum Current {
     },
     Csv {
         path: PathBuf,
-        reader: csv::Reader<Box<dyn Read + Send>>,
+        // Boxed: the reader and its line tracking are large beside the
+        // other variants.
+        reader: Box<crate::csv_lines::Reader<Box<dyn Read + Send>>>,
         headers: Vec<String>,
         id_col: usize,
         text_col: usize,
@@ -299,9 +301,9 @@ impl ArticleReader {
                 Ok(None)
             }
             InputFormat::Csv => {
-                let mut r = csv::ReaderBuilder::new()
-                    .flexible(false)
-                    .from_reader(Box::new(reader) as Box<dyn Read + Send>);
+                let mut r = csv::ReaderBuilder::new().flexible(false).from_reader(
+                    crate::csv_lines::Lines::new(Box::new(reader) as Box<dyn Read + Send>),
+                );
                 let headers: Vec<String> = r
                     .headers()
                     .map_err(|e| StanceError::record(&path, 1, format!("bad CSV header: {e}")))?
@@ -315,7 +317,7 @@ impl ArticleReader {
                     .ok_or_else(|| StanceError::record(&path, 1, "CSV has no `text` column"))?;
                 self.current = Current::Csv {
                     path,
-                    reader: r,
+                    reader: Box::new(r),
                     headers,
                     id_col,
                     text_col,
@@ -356,15 +358,18 @@ impl ArticleReader {
                 text_col,
             } => {
                 let mut rec = csv::ByteRecord::new();
-                let more = reader.read_byte_record(&mut rec).map_err(|e| {
-                    let line = e.position().map_or(0, |p| p.line() as usize);
-                    StanceError::record(&*path, line, format!("malformed CSV record: {e}"))
-                })?;
+                let more = match reader.read_byte_record(&mut rec) {
+                    Ok(more) => more,
+                    Err(e) => {
+                        let line = crate::csv_lines::error_line(&mut **reader, &e);
+                        return Err(csv_record_error_at(path, line, e));
+                    }
+                };
                 if !more {
                     self.current = Current::None;
                     return Ok(None);
                 }
-                let line = rec.position().map_or(0, |p| p.line() as usize);
+                let line = crate::csv_lines::fix_record_line(&mut **reader, &mut rec);
                 let mut meta = BTreeMap::new();
                 let mut id = String::new();
                 let mut text = String::new();
@@ -473,12 +478,14 @@ impl Iterator for ArticleReader {
 /// A whole CSV file read as UTF-8: its trimmed header names and a reader
 /// over the records. Shared by the metadata, label and article-row readers.
 /// A CSV reader over a file read whole into memory.
-pub type CsvReader = csv::Reader<std::io::Cursor<Vec<u8>>>;
+pub type CsvReader = crate::csv_lines::Reader<std::io::Cursor<Vec<u8>>>;
 
 pub fn open_csv(path: &Path) -> Result<(Vec<String>, CsvReader)> {
     let bytes = std::fs::read(path).map_err(|e| StanceError::io(path, e))?;
     let (text, _) = decode(bytes, path, 1, false)?;
-    let mut r = csv::ReaderBuilder::new().from_reader(std::io::Cursor::new(text.into_bytes()));
+    let mut r = csv::ReaderBuilder::new().from_reader(crate::csv_lines::Lines::new(
+        std::io::Cursor::new(text.into_bytes()),
+    ));
     let headers: Vec<String> = r
         .headers()
         .map_err(|e| StanceError::record(path, 1, format!("bad CSV header: {e}")))?
@@ -488,10 +495,14 @@ pub fn open_csv(path: &Path) -> Result<(Vec<String>, CsvReader)> {
     Ok((headers, r))
 }
 
-/// A CSV record error, located.
-pub fn csv_record_error(path: &Path, e: csv::Error) -> StanceError {
-    let line = e.position().map_or(0, |p| p.line() as usize);
-    StanceError::record(path, line, format!("malformed CSV record: {e}"))
+/// A CSV record error at `line` (from `csv_lines`: the csv crate's own
+/// line numbers run early after CRLF line ends).
+pub fn csv_record_error_at(path: &Path, line: usize, e: csv::Error) -> StanceError {
+    StanceError::record(
+        path,
+        line,
+        format!("malformed CSV record: {}", crate::csv_lines::describe(&e)),
+    )
 }
 
 /// Metadata keyed by article id, from a CSV with an `id` column.
@@ -509,9 +520,17 @@ impl Metadata {
             .position(|h| h == "id")
             .ok_or_else(|| StanceError::record(path, 1, "metadata CSV has no `id` column"))?;
         let mut rows = BTreeMap::new();
-        for rec in r.records() {
-            let rec = rec.map_err(|e| csv_record_error(path, e))?;
-            let line = rec.position().map_or(0, |p| p.line() as usize);
+        let mut rec = csv::StringRecord::new();
+        loop {
+            match r.read_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = crate::csv_lines::error_line(&mut r, &e);
+                    return Err(csv_record_error_at(path, line, e));
+                }
+            }
+            let line = crate::csv_lines::line_of(&mut r, rec.position());
             let id = rec.get(id_col).unwrap_or("").trim().to_string();
             if id.is_empty() {
                 return Err(StanceError::record(path, line, "empty `id`"));

@@ -72,7 +72,7 @@ fn invalid() -> std::io::Error {
 /// One label file being read.
 pub struct LabelReader {
     path: PathBuf,
-    csv: csv::Reader<Checked<std::fs::File>>,
+    csv: crate::csv_lines::Reader<Checked<std::fs::File>>,
     pub headers: Vec<String>,
     rows: usize,
 }
@@ -89,16 +89,18 @@ impl LabelReader {
         };
         let mut csv = csv::ReaderBuilder::new()
             .buffer_capacity(1 << 16)
-            .from_reader(checked);
+            .from_reader(crate::csv_lines::Lines::new(checked));
         let headers = match csv.byte_headers() {
             Ok(h) => h
                 .iter()
                 .map(|h| String::from_utf8_lossy(h).trim().to_string())
                 .collect(),
             Err(e) => {
-                return Err(utf8_error(path, csv.get_ref()).unwrap_or_else(|| {
-                    StanceError::record(path, 1, format!("bad CSV header: {e}"))
-                }))
+                return Err(
+                    utf8_error(path, csv.get_ref().get_ref()).unwrap_or_else(|| {
+                        StanceError::record(path, 1, format!("bad CSV header: {e}"))
+                    }),
+                )
             }
         };
         Ok(LabelReader {
@@ -115,11 +117,16 @@ impl LabelReader {
         match self.csv.read_byte_record(rec) {
             Ok(true) => {
                 self.rows += 1;
+                crate::csv_lines::fix_record_line(&mut self.csv, rec);
                 Ok(true)
             }
             Ok(false) => Ok(false),
-            Err(e) => Err(utf8_error(&self.path, self.csv.get_ref())
-                .unwrap_or_else(|| crate::input::csv_record_error(&self.path, e))),
+            Err(e) => Err(
+                utf8_error(&self.path, self.csv.get_ref().get_ref()).unwrap_or_else(|| {
+                    let line = crate::csv_lines::error_line(&mut self.csv, &e);
+                    crate::input::csv_record_error_at(&self.path, line, e)
+                }),
+            ),
         }
     }
 
@@ -130,7 +137,7 @@ impl LabelReader {
 
     /// The file's SHA-256 (hex); meaningful once every record is read.
     pub fn sha256(&self) -> String {
-        crate::actors::hex(&self.csv.get_ref().sha.clone().finalize())
+        crate::actors::hex(&self.csv.get_ref().get_ref().sha.clone().finalize())
     }
 }
 

@@ -10,6 +10,7 @@ pub mod class_counts;
 pub mod clean;
 pub mod compare;
 pub mod compare_io;
+pub mod csv_lines;
 pub mod dupes;
 pub mod error;
 pub mod eval;

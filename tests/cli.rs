@@ -623,3 +623,64 @@ fn pathological_but_valid_inputs_are_scored() {
         "{text}"
     );
 }
+
+/// Files with Windows line ends (what Excel and Python's csv module write):
+/// the csv crate's own line numbers run one early after each CRLF, so
+/// every error below would have named the line before the faulty one.
+#[test]
+fn crlf_files_errors_name_the_right_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = d.join("o.csv");
+    let o = out.to_str().unwrap();
+    let p = |n: &str| d.join(n).to_str().unwrap().to_string();
+    // Articles: an empty id on line 5 (line 3 holds a quoted line break).
+    std::fs::write(
+        d.join("in.csv"),
+        "id,text\r\na1,\"Russia said.\"\r\na2,\"Iran\r\nsaid.\"\r\n,\"no id\"\r\n",
+    )
+    .unwrap();
+    expect_error(
+        &["score", &p("in.csv"), "--out", o],
+        "in.csv:5: empty article id",
+        Some(&out),
+    );
+    // Labels: the seed file's first rows written with CRLF, an unknown
+    // label on line 4.
+    let labels = std::fs::read_to_string(root().join("training/labels.csv")).unwrap();
+    let mut rows: Vec<String> = labels.lines().take(6).map(str::to_string).collect();
+    rows[3] = rows[3].replacen(",neutral,", ",bogus,", 1);
+    assert!(rows[3].contains(",bogus,"), "{}", rows[3]);
+    std::fs::write(d.join("labels.csv"), rows.join("\r\n") + "\r\n").unwrap();
+    let model = d.join("m.model");
+    expect_error(
+        &[
+            "train",
+            "--data",
+            &p("labels.csv"),
+            "--out",
+            model.to_str().unwrap(),
+            "--no-cv",
+        ],
+        "labels.csv:4:",
+        Some(&model),
+    );
+    // Metadata: a record with a field too many on line 3, after a blank line.
+    std::fs::write(
+        d.join("meta.csv"),
+        "id,outlet\r\n\r\n004_09f961840c843274,a,extra\r\n",
+    )
+    .unwrap();
+    expect_error(
+        &[
+            "score",
+            "seeds/004_09f961840c843274.txt",
+            "--meta",
+            &p("meta.csv"),
+            "--out",
+            o,
+        ],
+        "meta.csv:3: malformed CSV record: found a record with 3 fields, but the previous record has 2 fields",
+        Some(&out),
+    );
+}
