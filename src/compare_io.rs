@@ -139,20 +139,7 @@ pub fn read_article_rows(p: &Path) -> Result<Vec<ArticleRow>> {
             .map(|s| s.to_string())
             .collect();
         let mut rec = csv::StringRecord::new();
-        loop {
-            match r.read_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    let line = crate::csv_lines::error_line(&mut r, &e);
-                    return Err(StanceError::record(
-                        p,
-                        line,
-                        format!("malformed CSV record: {}", crate::csv_lines::describe(&e)),
-                    ));
-                }
-            }
-            let line = crate::csv_lines::line_of(&mut r, rec.position());
+        while let Some(line) = crate::csv_lines::next_record(&mut r, &mut rec, p)? {
             let fields = headers
                 .iter()
                 .cloned()

@@ -105,6 +105,23 @@ pub fn error_line<R: Read>(r: &mut Reader<R>, e: &csv::Error) -> usize {
     line_of(r, e.position())
 }
 
+/// Read the next record of the file at `path` into `rec`: its true line,
+/// or None at the end; a malformed record is an error naming its line.
+pub fn next_record<R: Read>(
+    r: &mut Reader<R>,
+    rec: &mut csv::StringRecord,
+    path: &std::path::Path,
+) -> crate::error::Result<Option<usize>> {
+    match r.read_record(rec) {
+        Ok(true) => Ok(Some(line_of(r, rec.position()))),
+        Ok(false) => Ok(None),
+        Err(e) => {
+            let line = error_line(r, &e);
+            Err(crate::input::csv_record_error_at(path, line, e))
+        }
+    }
+}
+
 /// What is wrong with a record, without the csv crate's own position
 /// (whose line runs early after CRLF line ends; the caller names the line).
 pub fn describe(e: &csv::Error) -> String {

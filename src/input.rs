@@ -521,16 +521,7 @@ impl Metadata {
             .ok_or_else(|| StanceError::record(path, 1, "metadata CSV has no `id` column"))?;
         let mut rows = BTreeMap::new();
         let mut rec = csv::StringRecord::new();
-        loop {
-            match r.read_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    let line = crate::csv_lines::error_line(&mut r, &e);
-                    return Err(csv_record_error_at(path, line, e));
-                }
-            }
-            let line = crate::csv_lines::line_of(&mut r, rec.position());
+        while let Some(line) = crate::csv_lines::next_record(&mut r, &mut rec, path)? {
             let id = rec.get(id_col).unwrap_or("").trim().to_string();
             if id.is_empty() {
                 return Err(StanceError::record(path, line, "empty `id`"));
