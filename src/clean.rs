@@ -792,7 +792,7 @@ fn build_key(s: &str, mut word: impl FnMut(WordSpan)) -> Vec<u8> {
                 i += 8;
             }
             // The rest of a run of ASCII letters and digits: most of a text.
-            while let Some(&l) = bytes.get(i).map(|&c| &ASCII_WORD_ANY[c as usize]) {
+            while let Some(&l) = bytes.get(i).map(|&c| &ASCII_WORD[c as usize]) {
                 if l == 0 {
                     break;
                 }
@@ -856,27 +856,16 @@ fn span(ts: usize, te: usize, ks: usize, ke: usize) -> WordSpan {
     }
 }
 
-/// For each ASCII byte: its lower-case form if it is a letter or digit,
-/// else 0.
-const ASCII_WORD: [u8; 128] = {
-    let mut t = [0u8; 128];
+/// For each byte: its lower-case form if it is an ASCII letter or digit,
+/// else 0 (also for every byte of a multi-byte character).
+pub(crate) const ASCII_WORD: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
         if c.is_ascii_alphanumeric() {
             t[b] = c.to_ascii_lowercase();
         }
-        b += 1;
-    }
-    t
-};
-
-/// `ASCII_WORD` over every byte value: 0 for the bytes of other characters.
-const ASCII_WORD_ANY: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 128 {
-        t[b] = ASCII_WORD[b];
         b += 1;
     }
     t

@@ -223,14 +223,15 @@ fn words_of(piece: &str, cfg: &ScanSettings, words: &mut impl WordIds, st: &mut 
     let mut i = 0;
     let mut word_start: Option<usize> = None;
     while i < bytes.len() {
-        if ASCII_ALNUM[bytes[i] as usize] {
+        if crate::clean::ASCII_WORD[bytes[i] as usize] != 0 {
             // A run of ASCII letters and digits in one tight loop: most of
-            // a sentence.
+            // a sentence. (The cleaner's word table: non-zero exactly for
+            // them.)
             if word_start.is_none() {
                 word_start = Some(i);
             }
             i += 1;
-            while i < bytes.len() && ASCII_ALNUM[bytes[i] as usize] {
+            while i < bytes.len() && crate::clean::ASCII_WORD[bytes[i] as usize] != 0 {
                 i += 1;
             }
             continue;
@@ -315,18 +316,6 @@ fn emit(info: WordInfo, cfg: &ScanSettings, st: &mut Scan) {
         st.negated = true;
     }
 }
-
-/// ASCII letters and digits; false for every byte of a multi-byte
-/// character, which takes the general path.
-const ASCII_ALNUM: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 128 {
-        t[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    t
-};
 
 fn is_alnum(c: char) -> bool {
     if c.is_ascii() {
