@@ -149,7 +149,17 @@ impl Lexicon {
 
     /// All mentions in `text`, in order of position, without overlaps.
     pub fn find(&self, text: &str) -> Vec<Mention> {
-        let mut raw: Vec<(usize, usize, usize, bool)> = Vec::new();
+        let mut out = Vec::new();
+        self.find_into(text, &mut FindScratch::default(), &mut out);
+        out
+    }
+
+    /// `find`, into `out` (cleared first), with buffers kept in `scratch`:
+    /// the scoring loop calls this once per sentence.
+    pub fn find_into(&self, text: &str, scratch: &mut FindScratch, out: &mut Vec<Mention>) {
+        out.clear();
+        let raw = &mut scratch.raw;
+        raw.clear();
         for m in self.ci.find_iter(text) {
             let (a, ex) = self.ci_owner[m.pattern().as_usize()];
             raw.push((m.start(), m.end(), a, ex));
@@ -160,14 +170,17 @@ impl Lexicon {
                 raw.push((m.start(), m.end(), a, ex));
             }
         }
+        if raw.is_empty() {
+            return;
+        }
         raw.retain(|&(s, e, _, _)| on_word_boundary(text, s, e));
         // Longest first at each start, so "West Asia" beats "West".
         raw.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        let excluded: Vec<(usize, usize)> =
-            raw.iter().filter(|r| r.3).map(|r| (r.0, r.1)).collect();
-        let mut out: Vec<Mention> = Vec::new();
+        let excluded = &mut scratch.excluded;
+        excluded.clear();
+        excluded.extend(raw.iter().filter(|r| r.3).map(|r| (r.0, r.1)));
         let mut last_end = 0;
-        for (s, e, a, ex) in raw {
+        for &(s, e, a, ex) in raw.iter() {
             if ex || s < last_end || excluded.iter().any(|&(xs, xe)| s >= xs && e <= xe) {
                 continue;
             }
@@ -178,8 +191,14 @@ impl Lexicon {
             });
             last_end = e;
         }
-        out
     }
+}
+
+/// Buffers for `Lexicon::find_into`.
+#[derive(Debug, Default)]
+pub struct FindScratch {
+    raw: Vec<(usize, usize, usize, bool)>,
+    excluded: Vec<(usize, usize)>,
 }
 
 /// A term matches only as a whole word: no letter or digit may touch it.

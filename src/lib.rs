@@ -28,6 +28,7 @@ pub mod output;
 pub mod pipeline;
 pub mod report;
 pub mod score;
+pub mod score_rows;
 pub mod sentences;
 pub mod stats;
 pub mod swar;

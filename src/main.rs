@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use stance::actors::Lexicon;
 use stance::clean::CleanOptions;
 use stance::compare::{compare, ArticleRow, CompareOptions};
-use stance::input::{expand, Article, ArticleReader, InputFormat, InputOptions, Metadata};
+use stance::input::InputFormat;
 use stance::model::{SENTIMENT_CLASSES, STANCE_CLASSES};
 use stance::modelfile::StanceModel;
 use stance::output::{check_not_input, AtomicFile, Cell, Format, TableWriter};
@@ -43,6 +43,7 @@ mod allocator_tests {
 }
 
 mod cli_explain;
+mod cli_score;
 mod cli_train;
 
 #[derive(Parser)]
@@ -59,7 +60,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Score articles: per (sentence, actor) unit and per article.
-    Score(ScoreArgs),
+    Score(cli_score::ScoreArgs),
     /// Compare groups of articles (outlets by default) per actor.
     Compare(CompareArgs),
     /// Fit a model from hand-labeled units.
@@ -137,29 +138,6 @@ pub fn load_lexicon(p: Option<&Path>) -> Result<Lexicon> {
     })
 }
 
-#[derive(Args)]
-struct ScoreArgs {
-    #[command(flatten)]
-    input: InputArgs,
-    #[command(flatten)]
-    model: ModelArgs,
-    /// Write one row per (sentence, actor) unit here (.csv or .jsonl).
-    #[arg(long)]
-    sentences: Option<PathBuf>,
-    /// Write one row per (article, actor) here (.csv or .jsonl); without it, article rows go to stdout.
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Output format (default: by extension; on stdout a table on a terminal, else CSV).
-    #[arg(long, value_enum)]
-    format: Option<Format>,
-    /// Add `stance_explanation` and `sentiment_explanation` columns to the
-    /// unit rows: the features that drove each label against the runner-up.
-    #[arg(long)]
-    explain: bool,
-    #[command(flatten)]
-    run: RunArgs,
-}
-
 #[derive(Args, Clone)]
 pub struct RunArgs {
     /// Worker threads (default: all cores). Output is identical for any count.
@@ -232,7 +210,7 @@ fn main() {
     }
     let cli = Cli::parse();
     let res = match cli.cmd {
-        Cmd::Score(a) => cmd_score(a),
+        Cmd::Score(a) => cli_score::cmd_score(a),
         Cmd::Compare(a) => cmd_compare(a),
         Cmd::Train(a) => cli_train::train(a),
         Cmd::Eval(a) => cli_train::eval(a),
@@ -302,204 +280,8 @@ impl Sink {
     }
 }
 
-fn exact3(v: [f64; 3]) -> [Cell<'static>; 3] {
-    [Cell::Exact(v[0]), Cell::Exact(v[1]), Cell::Exact(v[2])]
-}
-
 fn num3(v: [f64; 3]) -> [Cell<'static>; 3] {
     [Cell::Num(v[0]), Cell::Num(v[1]), Cell::Num(v[2])]
-}
-
-/// Reads articles with metadata joined, in batches, scoring each batch in
-/// parallel and handing results on in input order.
-pub fn score_stream(
-    input: &InputArgs,
-    scorer: &Scorer,
-    quiet: bool,
-    mut sink: impl FnMut(&ScoredArticle, &[String]) -> Result<()>,
-) -> Result<(Vec<String>, Summary)> {
-    let opts = InputOptions {
-        format: input.input_format,
-        glob: input.glob.clone(),
-        lossy: input.lossy,
-    };
-    let sources = expand(&input.paths, &opts)?;
-    let meta = match &input.meta {
-        Some(p) => Some(Metadata::read(p)?),
-        None => None,
-    };
-    let reader = Joined {
-        reader: ArticleReader::new(sources, opts),
-        meta: meta.as_ref(),
-        keep_going: input.keep_going,
-        rejects: Vec::new(),
-        used_meta: Default::default(),
-        replaced: 0,
-    };
-    let mut columns: Option<Vec<String>> = meta.as_ref().map(|m| m.columns.clone());
-    let mut summary = Summary::default();
-    let start = std::time::Instant::now();
-    let bar = progress(quiet);
-    let reader = stance::pipeline::ordered_map(
-        reader,
-        stance::pipeline::BatchLimit::default(),
-        |a: &Article| a.text.len(),
-        |a| scorer.score(a),
-        |s: ScoredArticle| -> Result<()> {
-            let cols = columns.get_or_insert_with(|| s.article.meta.keys().cloned().collect());
-            summary.articles += 1;
-            summary.sentences += s.sentences;
-            summary.units += s.units.len();
-            summary.bytes += s.article.text.len();
-            sink(&s, cols)?;
-            if let Some(b) = &bar {
-                if summary.articles % 256 == 0 {
-                    b.set_position(summary.bytes as u64);
-                    b.set_message(format!("{} articles", summary.articles));
-                }
-            }
-            Ok(())
-        },
-    )?;
-    let Joined {
-        rejects,
-        used_meta,
-        replaced,
-        ..
-    } = reader;
-    summary.replaced = replaced;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    if input.keep_going {
-        let path = input
-            .rejects
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("stance-rejects.csv"));
-        check_not_input(&path, &input.paths)?;
-        let f = AtomicFile::create(&path)?;
-        let mut w = csv::Writer::from_writer(f.writer()?);
-        w.write_record(["record", "reason"])?;
-        for (loc, why) in &rejects {
-            w.write_record([loc, why])?;
-        }
-        w.flush()?;
-        drop(w);
-        f.commit()?;
-        summary.rejects = rejects.len();
-        if !quiet || !rejects.is_empty() {
-            eprintln!(
-                "stance: {} record(s) rejected; see {}",
-                rejects.len(),
-                path.display()
-            );
-        }
-    }
-    if summary.articles == 0 {
-        bail!("no articles in the input");
-    }
-    if let Some(m) = &meta {
-        let unused: Vec<&String> = m.rows.keys().filter(|k| !used_meta.contains(*k)).collect();
-        if !unused.is_empty() {
-            let msg = format!(
-                "{}: {} metadata row(s) match no article in the input (first: {})",
-                input
-                    .meta
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default(),
-                unused.len(),
-                unused
-                    .iter()
-                    .take(3)
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            // A row for no article usually means ids that do not match the
-            // files (renamed files, another corpus): stop, unless the user
-            // asked to keep going.
-            if !input.keep_going {
-                bail!("{msg}");
-            }
-            eprintln!("stance: warning: {msg}");
-        }
-    }
-    summary.seconds = start.elapsed().as_secs_f64();
-    Ok((columns.unwrap_or_default(), summary))
-}
-
-/// The article stream with metadata joined; record-level errors become
-/// rejects under --keep-going, and only fatal ones are passed on.
-struct Joined<'m> {
-    reader: ArticleReader,
-    meta: Option<&'m Metadata>,
-    keep_going: bool,
-    rejects: Vec<(String, String)>,
-    used_meta: std::collections::HashSet<String>,
-    replaced: usize,
-}
-
-impl Iterator for Joined<'_> {
-    type Item = Result<Article>;
-
-    fn next(&mut self) -> Option<Result<Article>> {
-        loop {
-            let mut a = match self.reader.next()? {
-                Ok(a) => a,
-                Err(e) if self.keep_going && e.is_record_level() => {
-                    self.rejects.push(e.location_and_reason());
-                    continue;
-                }
-                Err(e) => return Some(Err(e.into())),
-            };
-            if let Some(m) = self.meta {
-                if let Some(row) = m.rows.get(&a.id) {
-                    self.used_meta.insert(a.id.clone());
-                    for (k, v) in row {
-                        a.meta.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-            self.replaced += a.replaced;
-            return Some(Ok(a));
-        }
-    }
-}
-
-#[derive(Default, Debug)]
-pub struct Summary {
-    pub articles: usize,
-    pub sentences: usize,
-    pub units: usize,
-    pub bytes: usize,
-    pub replaced: usize,
-    pub rejects: usize,
-    pub seconds: f64,
-}
-
-impl Summary {
-    pub fn print(&self, quiet: bool) {
-        if quiet {
-            return;
-        }
-        let mb = self.bytes as f64 / 1e6;
-        eprintln!(
-            "stance: {} articles, {} sentences, {} units, {} rejects, {:.1} MB in {:.2} s ({:.1} MB/s){}",
-            self.articles,
-            self.sentences,
-            self.units,
-            self.rejects,
-            mb,
-            self.seconds,
-            mb / self.seconds.max(1e-9),
-            if self.replaced > 0 {
-                format!(", {} invalid UTF-8 sequences replaced", self.replaced)
-            } else {
-                String::new()
-            }
-        );
-    }
 }
 
 fn progress(quiet: bool) -> Option<indicatif::ProgressBar> {
@@ -514,147 +296,6 @@ fn progress(quiet: bool) -> Option<indicatif::ProgressBar> {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
     Some(b)
-}
-
-fn cmd_score(a: ScoreArgs) -> Result<()> {
-    setup_threads(a.run.threads);
-    let (model, lex) = a.model.load()?;
-    warn_untrained_actors(&model, &lex, a.run.quiet);
-    let scorer = Scorer {
-        model: &model,
-        lexicon: &lex,
-        clean: CleanOptions::with_clean(!a.input.no_clean),
-    };
-    let guard = !a.run.no_csv_guard;
-    let (art_sink, art_w) = Sink::open(a.out.as_deref(), a.format, &a.input.paths)?;
-    let mut sent = match &a.sentences {
-        Some(p) => {
-            let (s, w) = Sink::open(
-                Some(p),
-                a.format.filter(|f| *f != Format::Table),
-                &a.input.paths,
-            )?;
-            Some((s, w))
-        }
-        None => None,
-    };
-    let mut art_table: Option<TableWriter> = None;
-    let mut sent_table: Option<TableWriter> = None;
-    let mut art_w = Some(art_w);
-    let (_, summary) = score_stream(&a.input, &scorer, a.run.quiet, |s, cols| {
-        if art_table.is_none() {
-            let mut h = vec!["article_id".to_string()];
-            h.extend(cols.iter().cloned());
-            h.extend(
-                stance::compare_io::ARTICLE_COLUMNS
-                    .iter()
-                    .map(|s| s.to_string()),
-            );
-            art_table = Some(TableWriter::new(
-                art_w.take().expect("writer"),
-                art_sink.format,
-                h,
-                guard,
-            )?);
-            if let Some((ss, w)) = sent.as_mut() {
-                let mut h = vec!["article_id".to_string()];
-                h.extend(cols.iter().cloned());
-                h.extend(
-                    [
-                        "sentence_index",
-                        "actor",
-                        "matched",
-                        "stance",
-                        "p_supportive",
-                        "p_skeptical",
-                        "p_neutral",
-                        "sentiment",
-                        "p_positive",
-                        "p_negative",
-                        "p_neutral_sentiment",
-                        "span_start",
-                        "span_end",
-                        "text",
-                    ]
-                    .iter()
-                    .map(|s| s.to_string()),
-                );
-                if a.explain {
-                    h.push("stance_explanation".into());
-                    h.push("sentiment_explanation".into());
-                }
-                let w = std::mem::replace(w, Box::new(std::io::sink()));
-                sent_table = Some(TableWriter::new(w, ss.format, h, guard)?);
-            }
-        }
-        let meta: Vec<Cell> = cols
-            .iter()
-            .map(|c| Cell::Ref(s.article.meta.get(c).map_or("", |v| v.as_str())))
-            .collect();
-        let t = art_table.as_mut().expect("created above");
-        for g in &s.aggregates {
-            let mut row = vec![Cell::Ref(&s.article.id)];
-            row.extend(meta.iter().cloned());
-            row.push(Cell::Ref(&g.actor));
-            row.push(Cell::Int(g.mentions as u64));
-            row.push(Cell::Exact(g.stance_score));
-            row.push(Cell::opt_exact(g.stance_ci.map(|c| c.0)));
-            row.push(Cell::opt_exact(g.stance_ci.map(|c| c.1)));
-            row.extend(exact3(g.stance_shares));
-            row.push(Cell::Exact(g.sentiment_score));
-            row.push(Cell::opt_exact(g.sentiment_ci.map(|c| c.0)));
-            row.push(Cell::opt_exact(g.sentiment_ci.map(|c| c.1)));
-            row.extend(exact3(g.sentiment_shares));
-            t.row(&row)?;
-        }
-        if let Some(t) = sent_table.as_mut() {
-            for u in &s.units {
-                let mut row = vec![Cell::Ref(&s.article.id)];
-                row.extend(meta.iter().cloned());
-                row.push(Cell::Int(u.unit.sentence_index as u64));
-                row.push(Cell::Ref(&u.unit.actor));
-                row.push(Cell::Ref(&u.unit.matched));
-                row.push(Cell::Ref(STANCE_CLASSES[u.stance]));
-                row.extend(num3(u.p_stance));
-                row.push(Cell::Ref(SENTIMENT_CLASSES[u.sentiment]));
-                row.extend(num3(u.p_sentiment));
-                row.push(Cell::Int(u.unit.start as u64));
-                row.push(Cell::Int(u.unit.end as u64));
-                row.push(Cell::Ref(&u.unit.text));
-                if a.explain {
-                    let m = &model.model;
-                    let f = stance::features::features(
-                        &u.unit.text,
-                        &u.unit.mentions,
-                        u.unit.actor_index,
-                        &m.params.features,
-                    );
-                    row.push(Cell::Str(stance::explain::brief(
-                        &stance::explain::explain(m, &m.stance, &f),
-                        5,
-                    )));
-                    row.push(Cell::Str(stance::explain::brief(
-                        &stance::explain::explain(m, &m.sentiment, &f),
-                        5,
-                    )));
-                }
-                t.row(&row)?;
-            }
-        }
-        Ok(())
-    })?;
-    if let Some(t) = art_table {
-        t.finish()?;
-    }
-    if let Some(t) = sent_table {
-        t.finish()?;
-    }
-    art_sink.commit()?;
-    if let Some((s, _)) = sent {
-        s.commit()?;
-    }
-    summary.print(a.run.quiet);
-    Ok(())
 }
 
 fn warn_untrained_actors(model: &StanceModel, lex: &Lexicon, quiet: bool) {
@@ -792,78 +433,88 @@ fn article_rows(
     let mut rows = Vec::new();
     let mut stories = Vec::new();
     let mut report = Vec::new();
-    let (_, summary) = score_stream(input, &scorer, run.quiet, |s, _| {
-        if want_units {
-            let mm = &m.model;
-            let why = |e: &stance::explain::Explanation| {
-                let parts: Vec<String> = e
-                    .contributions
-                    .iter()
-                    .take(6)
-                    .map(|c| format!("{} {:+.2}", c.feature, c.weight))
-                    .collect();
-                format!(
-                    "{} over {} ({:+.2}): {}",
-                    e.winner,
-                    e.runner_up,
-                    e.log_odds,
-                    parts.join(", ")
-                )
-            };
-            report.push(stance::report::ReportArticle {
+    let stream = cli_score::ArticleStream::open(input)?;
+    let summary = stream.run(
+        input,
+        run.quiet,
+        |a| scorer.score(a),
+        |s: ScoredArticle| {
+            if want_units {
+                let mm = &m.model;
+                let why = |e: &stance::explain::Explanation| {
+                    let parts: Vec<String> = e
+                        .contributions
+                        .iter()
+                        .take(6)
+                        .map(|c| format!("{} {:+.2}", c.feature, c.weight))
+                        .collect();
+                    format!(
+                        "{} over {} ({:+.2}): {}",
+                        e.winner,
+                        e.runner_up,
+                        e.log_odds,
+                        parts.join(", ")
+                    )
+                };
+                report.push(stance::report::ReportArticle {
+                    id: s.article.id.clone(),
+                    group: by
+                        .iter()
+                        .map(|b| stance::compare::group_value(&s.article.meta, b))
+                        .collect::<Vec<_>>()
+                        .join(" / "),
+                    units: s
+                        .units
+                        .iter()
+                        .map(|u| {
+                            let f = stance::features::features(
+                                &u.unit.text,
+                                &u.unit.mentions,
+                                u.unit.actor_index,
+                                &mm.params.features,
+                            );
+                            stance::report::ReportUnit {
+                                sentence_index: u.unit.sentence_index,
+                                actor: u.unit.actor.clone(),
+                                stance: STANCE_CLASSES[u.stance].to_string(),
+                                p_stance: u.p_stance[u.stance],
+                                sentiment: SENTIMENT_CLASSES[u.sentiment].to_string(),
+                                p_sentiment: u.p_sentiment[u.sentiment],
+                                text: u.unit.text.clone(),
+                                stance_why: why(&stance::explain::explain(mm, &mm.stance, &f)),
+                                sentiment_why: why(&stance::explain::explain(
+                                    mm,
+                                    &mm.sentiment,
+                                    &f,
+                                )),
+                            }
+                        })
+                        .collect(),
+                });
+            }
+            stories.push(Story {
                 id: s.article.id.clone(),
-                group: by
-                    .iter()
-                    .map(|b| stance::compare::group_value(&s.article.meta, b))
-                    .collect::<Vec<_>>()
-                    .join(" / "),
-                units: s
-                    .units
-                    .iter()
-                    .map(|u| {
-                        let f = stance::features::features(
-                            &u.unit.text,
-                            &u.unit.mentions,
-                            u.unit.actor_index,
-                            &mm.params.features,
-                        );
-                        stance::report::ReportUnit {
-                            sentence_index: u.unit.sentence_index,
-                            actor: u.unit.actor.clone(),
-                            stance: STANCE_CLASSES[u.stance].to_string(),
-                            p_stance: u.p_stance[u.stance],
-                            sentiment: SENTIMENT_CLASSES[u.sentiment].to_string(),
-                            p_sentiment: u.p_sentiment[u.sentiment],
-                            text: u.unit.text.clone(),
-                            stance_why: why(&stance::explain::explain(mm, &mm.stance, &f)),
-                            sentiment_why: why(&stance::explain::explain(mm, &mm.sentiment, &f)),
-                        }
-                    })
-                    .collect(),
+                date: s.article.meta.get("date").cloned().unwrap_or_default(),
+                outlet: s.article.meta.get("outlet").cloned().unwrap_or_default(),
+                sig: stance::dupes::signature(&s.article.text),
             });
-        }
-        stories.push(Story {
-            id: s.article.id.clone(),
-            date: s.article.meta.get("date").cloned().unwrap_or_default(),
-            outlet: s.article.meta.get("outlet").cloned().unwrap_or_default(),
-            sig: stance::dupes::signature(&s.article.text),
-        });
-        for g in &s.aggregates {
-            rows.push(ArticleRow {
-                article_id: s.article.id.clone(),
-                meta: s.article.meta.clone(),
-                actor: g.actor.clone(),
-                mentions: g.mentions,
-                stance_score: g.stance_score,
-                sentiment_score: g.sentiment_score,
-                stance_shares: g.stance_shares,
-                sentiment_shares: g.sentiment_shares,
-                stance_ci: g.stance_ci,
-                sentiment_ci: g.sentiment_ci,
-            });
-        }
-        Ok(())
-    })?;
+            for g in &s.aggregates {
+                rows.push(ArticleRow {
+                    article_id: s.article.id.clone(),
+                    meta: s.article.meta.clone(),
+                    actor: g.actor.clone(),
+                    mentions: g.mentions,
+                    stance_score: g.stance_score,
+                    sentiment_score: g.sentiment_score,
+                    stance_shares: g.stance_shares,
+                    sentiment_shares: g.sentiment_shares,
+                    stance_ci: g.stance_ci,
+                    sentiment_ci: g.sentiment_ci,
+                });
+            }
+            Ok(())
+        },
+    )?;
     summary.print(run.quiet);
     Ok(Collected {
         rows,

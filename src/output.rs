@@ -140,66 +140,54 @@ fn json_string(s: &str, out: &mut Vec<u8>) {
     serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
 }
 
-pub struct TableWriter {
+/// How the rows of one table become bytes. It holds no writer and can be
+/// shared between threads, so that rows are formatted on the threads that
+/// make them (`Rows`) and only written, in order, by the `TableWriter`.
+#[derive(Debug, Clone)]
+pub struct RowFormat {
     format: Format,
-    header: Vec<String>,
     guard: bool,
-    out: Option<Box<dyn Write>>,
-    rows: Vec<Vec<String>>,
     /// JSON-quoted header names, made once.
     json_keys: Vec<String>,
-    /// Reused for each cell and each JSON line.
-    buf: String,
-    line: Vec<u8>,
 }
 
-impl TableWriter {
-    pub fn new(
-        w: Box<dyn Write>,
-        format: Format,
-        header: Vec<String>,
-        guard_cells: bool,
-    ) -> Result<Self> {
-        let mut t = TableWriter {
+/// Rows formatted by a `RowFormat`, waiting to be written: bytes for CSV
+/// and JSONL, cell texts for a terminal table (whose column widths are
+/// known only at the end).
+#[derive(Debug, Default)]
+pub struct Rows {
+    bytes: Vec<u8>,
+    table: Vec<Vec<String>>,
+    /// Reused for each number.
+    buf: String,
+}
+
+impl Rows {
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty() && self.table.is_empty()
+    }
+}
+
+impl RowFormat {
+    pub fn new(format: Format, header: &[String], guard_cells: bool) -> RowFormat {
+        RowFormat {
             format,
-            header,
             guard: guard_cells,
-            out: None,
-            rows: Vec::new(),
-            json_keys: Vec::new(),
-            buf: String::new(),
-            line: Vec::new(),
-        };
-        t.json_keys = t
-            .header
-            .iter()
-            .map(|h| serde_json::to_string(h).unwrap_or_default())
-            .collect();
-        t.out = Some(w);
-        if format == Format::Csv {
-            let mut line = Vec::new();
-            for (i, h) in t.header.iter().enumerate() {
-                if i > 0 {
-                    line.push(b',');
-                }
-                csv_field(h.as_bytes(), &mut line);
-            }
-            csv_end_record(t.header.len(), &mut line);
-            t.out
-                .as_mut()
-                .expect("writer")
-                .write_all(&line)
-                .map_err(io_err)?;
+            json_keys: header
+                .iter()
+                .map(|h| serde_json::to_string(h).unwrap_or_default())
+                .collect(),
         }
-        Ok(t)
     }
 
-    pub fn row(&mut self, cells: &[Cell]) -> Result<()> {
-        debug_assert_eq!(cells.len(), self.header.len());
+    /// Append one row to `rows`.
+    pub fn append(&self, cells: &[Cell], rows: &mut Rows) {
+        debug_assert_eq!(cells.len(), self.json_keys.len());
+        let Rows { bytes, table, buf } = rows;
         match self.format {
             Format::Csv => {
-                let line = &mut self.line;
-                line.clear();
+                let line = bytes;
+                let begin = line.len();
                 for (i, c) in cells.iter().enumerate() {
                     if i > 0 {
                         line.push(b',');
@@ -209,22 +197,16 @@ impl TableWriter {
                         Cell::Ref(s) => csv_text(s, self.guard, line),
                         // Numbers hold nothing that needs quoting.
                         other => {
-                            self.buf.clear();
-                            other.write_to(&mut self.buf);
-                            line.extend_from_slice(self.buf.as_bytes());
+                            buf.clear();
+                            other.write_to(buf);
+                            line.extend_from_slice(buf.as_bytes());
                         }
                     }
                 }
-                csv_end_record(cells.len(), line);
-                self.out
-                    .as_mut()
-                    .expect("writer")
-                    .write_all(line)
-                    .map_err(io_err)?;
+                csv_end_record(cells.len(), line.len() == begin, line);
             }
             Format::Jsonl => {
-                let line = &mut self.line;
-                line.clear();
+                let line = bytes;
                 line.push(b'{');
                 for (i, (k, c)) in self.json_keys.iter().zip(cells).enumerate() {
                     if i > 0 {
@@ -237,20 +219,15 @@ impl TableWriter {
                         Cell::Ref(s) => json_string(s, line),
                         Cell::Empty => line.extend_from_slice(b"null"),
                         other => {
-                            self.buf.clear();
-                            other.write_to(&mut self.buf);
-                            line.extend_from_slice(self.buf.as_bytes());
+                            buf.clear();
+                            other.write_to(buf);
+                            line.extend_from_slice(buf.as_bytes());
                         }
                     }
                 }
                 line.extend_from_slice(b"}\n");
-                self.out
-                    .as_mut()
-                    .expect("writer")
-                    .write_all(line)
-                    .map_err(io_err)?;
             }
-            Format::Table => self.rows.push(
+            Format::Table => table.push(
                 cells
                     .iter()
                     .map(|c| match c {
@@ -260,11 +237,81 @@ impl TableWriter {
                     .collect(),
             ),
         }
+    }
+}
+
+pub struct TableWriter {
+    header: Vec<String>,
+    fmt: RowFormat,
+    out: Option<Box<dyn Write>>,
+    /// A terminal table's rows, held until `finish`.
+    rows: Vec<Vec<String>>,
+    /// For `row`: one row at a time.
+    scratch: Rows,
+}
+
+impl TableWriter {
+    pub fn new(
+        w: Box<dyn Write>,
+        format: Format,
+        header: Vec<String>,
+        guard_cells: bool,
+    ) -> Result<Self> {
+        let mut t = TableWriter {
+            fmt: RowFormat::new(format, &header, guard_cells),
+            header,
+            out: Some(w),
+            rows: Vec::new(),
+            scratch: Rows::default(),
+        };
+        if format == Format::Csv {
+            let mut line = Vec::new();
+            for (i, h) in t.header.iter().enumerate() {
+                if i > 0 {
+                    line.push(b',');
+                }
+                csv_field(h.as_bytes(), &mut line);
+            }
+            csv_end_record(t.header.len(), line.is_empty(), &mut line);
+            t.out
+                .as_mut()
+                .expect("writer")
+                .write_all(&line)
+                .map_err(io_err)?;
+        }
+        Ok(t)
+    }
+
+    /// The format of this table's rows, for formatting them elsewhere.
+    pub fn row_format(&self) -> &RowFormat {
+        &self.fmt
+    }
+
+    pub fn row(&mut self, cells: &[Cell]) -> Result<()> {
+        let mut rows = std::mem::take(&mut self.scratch);
+        self.fmt.append(cells, &mut rows);
+        let r = self.write_rows(&mut rows);
+        self.scratch = rows;
+        r
+    }
+
+    /// Write rows made by this table's `row_format`, and empty `rows` for
+    /// reuse.
+    pub fn write_rows(&mut self, rows: &mut Rows) -> Result<()> {
+        if !rows.bytes.is_empty() {
+            self.out
+                .as_mut()
+                .expect("writer")
+                .write_all(&rows.bytes)
+                .map_err(io_err)?;
+            rows.bytes.clear();
+        }
+        self.rows.append(&mut rows.table);
         Ok(())
     }
 
     pub fn finish(mut self) -> Result<()> {
-        match self.format {
+        match self.fmt.format {
             Format::Csv | Format::Jsonl => {
                 self.out.as_mut().expect("writer").flush().map_err(io_err)?
             }
@@ -369,8 +416,8 @@ fn csv_text(s: &str, guard_cells: bool, out: &mut Vec<u8>) {
 
 /// End a record; a record of one empty field is written `""` so that it
 /// reads back as a field rather than a blank line (as the csv crate does).
-fn csv_end_record(ncells: usize, line: &mut Vec<u8>) {
-    if ncells == 1 && line.is_empty() {
+fn csv_end_record(ncells: usize, empty: bool, line: &mut Vec<u8>) {
+    if ncells == 1 && empty {
         line.extend_from_slice(b"\"\"");
     }
     line.push(b'\n');
@@ -454,16 +501,18 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A record through the row formatter the writers use, after another
+    /// row (so that an empty record is judged on its own bytes).
     fn ours(record: &[String]) -> Vec<u8> {
-        let mut line = Vec::new();
-        for (i, f) in record.iter().enumerate() {
-            if i > 0 {
-                line.push(b',');
-            }
-            csv_field(f.as_bytes(), &mut line);
-        }
-        csv_end_record(record.len(), &mut line);
-        line
+        let f = RowFormat::new(Format::Csv, record, false);
+        let cells: Vec<Cell> = record.iter().map(|s| Cell::Ref(s)).collect();
+        let mut rows = Rows::default();
+        f.append(&cells, &mut rows);
+        let first = rows.bytes.len();
+        f.append(&cells, &mut rows);
+        assert_eq!(rows.bytes[..first], rows.bytes[first..]);
+        rows.bytes.truncate(first);
+        rows.bytes
     }
 
     fn theirs(record: &[String]) -> Vec<u8> {

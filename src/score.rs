@@ -3,12 +3,13 @@
 
 use crate::actors::Lexicon;
 use crate::clean::CleanOptions;
+use crate::clean::{clean, Cleaned};
 use crate::features::features;
 use crate::input::Article;
 use crate::model::argmax;
 use crate::modelfile::StanceModel;
-use crate::units::{article_units, Unit};
-use crate::vectorize::{SentenceCounts, Vectorizer};
+use crate::units::{each_unit, Unit, UnitScratch, UnitView};
+use crate::vectorize::SentenceCounts;
 
 /// A scored unit. Probabilities are in STANCE_CLASSES / SENTIMENT_CLASSES
 /// order: [supportive, skeptical, neutral], [positive, negative, neutral].
@@ -81,34 +82,78 @@ impl Scorer<'_> {
         ScoredUnit::new(unit, ps, pe)
     }
 
-    /// The hot path: a sentence's words are counted once for all the
-    /// actors it mentions (`score_unit` gives the same numbers).
-    fn score_fast(&self, v: &Vectorizer, units: Vec<Unit>) -> Vec<ScoredUnit> {
+    /// Score every unit of a cleaned article, in order, calling `f` with
+    /// each, and return the article's aggregates. Units are borrowed, not
+    /// built: this is the hot path of `stance score`, and `score` (which
+    /// returns owned units) is built on it, so both give the same numbers.
+    /// A sentence's words are counted once for all the actors it mentions.
+    pub fn score_each(
+        &self,
+        cleaned: &Cleaned,
+        scratch: &mut ScoreScratch,
+        mut f: impl FnMut(&ScoredView<'_>),
+    ) -> Vec<ArticleAggregate> {
         let m = &self.model.model;
-        let mut sentence = SentenceCounts::default();
-        let mut counts = Vec::new();
+        let v = m.vectorizer();
+        let ScoreScratch {
+            units,
+            sentence,
+            counts,
+            totals,
+        } = scratch;
+        totals.reset(self.lexicon.actors.len());
         let mut current: Option<usize> = None;
-        units
-            .into_iter()
-            .map(|unit| {
-                if current != Some(unit.sentence_index) {
-                    v.sentence(&unit.text, &unit.mentions, &mut sentence);
-                    current = Some(unit.sentence_index);
+        each_unit(cleaned, self.lexicon, units, |unit| {
+            let (ps, pe) = match v {
+                Some(v) => {
+                    if current != Some(unit.sentence.index) {
+                        v.sentence(&unit.sentence.text, unit.mentions, sentence);
+                        current = Some(unit.sentence.index);
+                    }
+                    v.unit(sentence, unit.actor_index, counts);
+                    m.predict_counts(counts)
                 }
-                v.unit(&sentence, unit.actor_index, &mut counts);
-                let (ps, pe) = m.predict_counts(&counts);
-                ScoredUnit::new(unit, ps, pe)
-            })
-            .collect()
+                None => {
+                    let feats = features(
+                        &unit.sentence.text,
+                        unit.mentions,
+                        unit.actor_index,
+                        &m.params.features,
+                    );
+                    m.predict_counts(&m.counts(&feats))
+                }
+            };
+            let view = ScoredView {
+                unit,
+                stance: argmax(&ps),
+                p_stance: ps,
+                sentiment: argmax(&pe),
+                p_sentiment: pe,
+            };
+            totals.add(
+                unit.actor_index,
+                view.stance,
+                view.sentiment,
+                ps[0] - ps[1],
+                pe[0] - pe[1],
+            );
+            f(&view);
+        });
+        totals.finish(self.lexicon)
     }
 
     pub fn score(&self, article: Article) -> ScoredArticle {
-        let (cleaned, units) = article_units(&article.id, &article.text, self.lexicon, self.clean);
-        let units: Vec<ScoredUnit> = match self.model.model.vectorizer() {
-            Some(v) => self.score_fast(v, units),
-            None => units.into_iter().map(|u| self.score_unit(u)).collect(),
-        };
-        let aggregates = aggregate(&units, self.lexicon);
+        let cleaned = clean(&article.text, self.clean);
+        let mut units = Vec::new();
+        let aggregates = self.score_each(&cleaned, &mut ScoreScratch::default(), |v| {
+            units.push(ScoredUnit {
+                unit: v.unit.to_unit(&article.id),
+                stance: v.stance,
+                p_stance: v.p_stance,
+                sentiment: v.sentiment,
+                p_sentiment: v.p_sentiment,
+            })
+        });
         ScoredArticle {
             sentences: cleaned.sentences.len(),
             dropped: cleaned.dropped.len(),
@@ -116,6 +161,83 @@ impl Scorer<'_> {
             units,
             aggregates,
         }
+    }
+}
+
+/// A scored unit borrowed from its article (see `Scorer::score_each`).
+#[derive(Debug, Clone, Copy)]
+pub struct ScoredView<'a> {
+    pub unit: UnitView<'a>,
+    pub stance: usize,
+    pub p_stance: [f64; 3],
+    pub sentiment: usize,
+    pub p_sentiment: [f64; 3],
+}
+
+/// Buffers `Scorer::score_each` reuses; keep one per thread.
+#[derive(Debug, Default)]
+pub struct ScoreScratch {
+    units: UnitScratch,
+    sentence: SentenceCounts,
+    counts: Vec<(u32, f64)>,
+    totals: Totals,
+}
+
+/// Per-actor unit scores and label counts of one article, gathered unit by
+/// unit in order and turned into aggregates at the end.
+#[derive(Debug, Default)]
+struct Totals {
+    actors: Vec<ActorTotals>,
+}
+
+#[derive(Debug, Default)]
+struct ActorTotals {
+    stance: Vec<f64>,
+    sentiment: Vec<f64>,
+    stance_counts: [f64; 3],
+    sentiment_counts: [f64; 3],
+}
+
+impl Totals {
+    fn reset(&mut self, actors: usize) {
+        self.actors.resize_with(actors, Default::default);
+        for a in &mut self.actors {
+            a.stance.clear();
+            a.sentiment.clear();
+            a.stance_counts = [0.0; 3];
+            a.sentiment_counts = [0.0; 3];
+        }
+    }
+
+    fn add(&mut self, actor: usize, stance: usize, sentiment: usize, st: f64, se: f64) {
+        let a = &mut self.actors[actor];
+        a.stance.push(st);
+        a.sentiment.push(se);
+        a.stance_counts[stance] += 1.0;
+        a.sentiment_counts[sentiment] += 1.0;
+    }
+
+    fn finish(&self, lex: &Lexicon) -> Vec<ArticleAggregate> {
+        let mut out = Vec::new();
+        for (t, actor) in self.actors.iter().zip(&lex.actors) {
+            if t.stance.is_empty() {
+                continue;
+            }
+            let n = t.stance.len() as f64;
+            let (sm, sci) = mean_ci(&t.stance);
+            let (em, eci) = mean_ci(&t.sentiment);
+            out.push(ArticleAggregate {
+                actor: actor.id.clone(),
+                mentions: t.stance.len(),
+                stance_score: sm,
+                stance_ci: sci,
+                stance_shares: t.stance_counts.map(|x| x / n),
+                sentiment_score: em,
+                sentiment_ci: eci,
+                sentiment_shares: t.sentiment_counts.map(|x| x / n),
+            });
+        }
+        out
     }
 }
 
@@ -143,36 +265,16 @@ pub fn mean_ci(v: &[f64]) -> (f64, Option<(f64, f64)>) {
 }
 
 pub fn aggregate(units: &[ScoredUnit], lex: &Lexicon) -> Vec<ArticleAggregate> {
-    let mut out = Vec::new();
-    for (ai, actor) in lex.actors.iter().enumerate() {
-        let us: Vec<&ScoredUnit> = units.iter().filter(|u| u.unit.actor_index == ai).collect();
-        if us.is_empty() {
-            continue;
-        }
-        let n = us.len() as f64;
-        let st: Vec<f64> = us.iter().map(|u| u.stance_score()).collect();
-        let se: Vec<f64> = us.iter().map(|u| u.sentiment_score()).collect();
-        let (sm, sci) = mean_ci(&st);
-        let (em, eci) = mean_ci(&se);
-        let mut ss = [0.0; 3];
-        let mut es = [0.0; 3];
-        for u in &us {
-            ss[u.stance] += 1.0;
-            es[u.sentiment] += 1.0;
-        }
-        for x in ss.iter_mut().chain(es.iter_mut()) {
-            *x /= n;
-        }
-        out.push(ArticleAggregate {
-            actor: actor.id.clone(),
-            mentions: us.len(),
-            stance_score: sm,
-            stance_ci: sci,
-            stance_shares: ss,
-            sentiment_score: em,
-            sentiment_ci: eci,
-            sentiment_shares: es,
-        });
+    let mut t = Totals::default();
+    t.reset(lex.actors.len());
+    for u in units {
+        t.add(
+            u.unit.actor_index,
+            u.stance,
+            u.sentiment,
+            u.stance_score(),
+            u.sentiment_score(),
+        );
     }
-    out
+    t.finish(lex)
 }

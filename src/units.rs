@@ -1,8 +1,8 @@
 //! Units of analysis: one (sentence, actor) pair for every kept sentence and
 //! every actor it mentions.
 
-use crate::actors::{Lexicon, Mention};
-use crate::clean::{clean, CleanOptions, Cleaned};
+use crate::actors::{FindScratch, Lexicon, Mention};
+use crate::clean::{clean, CleanOptions, Cleaned, Sentence};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,45 +52,97 @@ pub fn article_units(
 
 pub fn units_of(id: &str, cleaned: &Cleaned, lex: &Lexicon) -> Vec<Unit> {
     let mut out = Vec::new();
-    // Reused for every actor of every sentence.
-    let mut matched: Vec<&str> = Vec::new();
+    each_unit(cleaned, lex, &mut UnitScratch::default(), |v| {
+        out.push(v.to_unit(id))
+    });
+    out
+}
+
+/// One unit, borrowed from the cleaned article, the lexicon and the
+/// scratch buffers of `each_unit`: scoring millions of articles should not
+/// copy each sentence once per actor it mentions.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitView<'a> {
+    pub sentence: &'a Sentence,
+    pub actor_index: usize,
+    pub actor: &'a str,
+    /// Distinct words that matched the actor, in order, joined by "|".
+    pub matched: &'a str,
+    /// Mentions of every actor in the sentence (byte offsets into its text).
+    pub mentions: &'a [Mention],
+}
+
+impl UnitView<'_> {
+    /// The owned unit.
+    pub fn to_unit(&self, article_id: &str) -> Unit {
+        Unit {
+            article_id: article_id.to_string(),
+            sentence_index: self.sentence.index,
+            actor: self.actor.to_string(),
+            matched: self.matched.to_string(),
+            text: self.sentence.text.clone(),
+            start: self.sentence.start,
+            end: self.sentence.end,
+            mentions: self.mentions.to_vec(),
+            actor_index: self.actor_index,
+        }
+    }
+}
+
+/// Buffers `each_unit` reuses from sentence to sentence (and, if kept,
+/// from article to article).
+#[derive(Debug, Default)]
+pub struct UnitScratch {
+    mentions: Vec<Mention>,
+    find: FindScratch,
+    words: Vec<(usize, usize)>,
+    matched: String,
+}
+
+/// Call `f` with every unit of a cleaned article, in order: sentence by
+/// sentence, and within a sentence actor by actor in lexicon order.
+pub fn each_unit<'a>(
+    cleaned: &'a Cleaned,
+    lex: &'a Lexicon,
+    scratch: &mut UnitScratch,
+    mut f: impl FnMut(UnitView<'_>),
+) {
+    let UnitScratch {
+        mentions,
+        find,
+        words,
+        matched,
+    } = scratch;
     for s in &cleaned.sentences {
-        let mut mentions = lex.find(&s.text);
+        lex.find_into(&s.text, find, mentions);
         if mentions.is_empty() {
             continue;
         }
-        let first = out.len();
         for (ai, actor) in lex.actors.iter().enumerate() {
-            matched.clear();
+            words.clear();
             for m in mentions.iter().filter(|m| m.actor == ai) {
                 let w = &s.text[m.start..m.end];
-                if !matched.contains(&w) {
-                    matched.push(w);
+                if !words.iter().any(|&(a, b)| &s.text[a..b] == w) {
+                    words.push((m.start, m.end));
                 }
             }
-            if matched.is_empty() {
+            if words.is_empty() {
                 continue;
             }
-            out.push(Unit {
-                article_id: id.to_string(),
-                sentence_index: s.index,
-                actor: actor.id.clone(),
-                matched: matched.join("|"),
-                text: s.text.clone(),
-                start: s.start,
-                end: s.end,
-                mentions: Vec::new(),
+            matched.clear();
+            for (k, &(a, b)) in words.iter().enumerate() {
+                if k > 0 {
+                    matched.push('|');
+                }
+                matched.push_str(&s.text[a..b]);
+            }
+            f(UnitView {
+                sentence: s,
                 actor_index: ai,
+                actor: &actor.id,
+                matched,
+                mentions,
             });
         }
-        // Every unit of the sentence carries its mentions; the last one
-        // takes them without a copy.
-        if let Some((last, rest)) = out[first..].split_last_mut() {
-            for u in rest {
-                u.mentions = mentions.clone();
-            }
-            last.mentions = std::mem::take(&mut mentions);
-        }
     }
-    out
 }

@@ -203,3 +203,68 @@ fn fixed_decimals_match_the_formatter() {
         assert_eq!(buf, format!("{c:.6}"), "for {c:e}");
     }
 }
+
+/// Articles scored through borrowed units (`Scorer::score`, on
+/// `score_each`) give the numbers of scoring each owned unit on its own,
+/// on the fast path and on the reference fallback.
+#[test]
+fn article_scoring_matches_unit_by_unit_scoring() {
+    use stance::input::Article;
+    use stance::score::{aggregate, Scorer};
+    let lex = Lexicon::default_lexicon();
+    let shipped = StanceModel::default_model().unwrap();
+    let mut bigram = shipped.clone();
+    bigram.model = train(
+        &labeled(&lex),
+        StanceParams::default().features(FeatureSettings {
+            ngram: 2,
+            ..Default::default()
+        }),
+    );
+    for model in [&shipped, &bigram] {
+        let scorer = Scorer {
+            model,
+            lexicon: &lex,
+            clean: CleanOptions::default(),
+        };
+        let mut n = 0;
+        let mut files: Vec<_> = std::fs::read_dir(common::root().join("seeds"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let id = f.file_stem().unwrap().to_string_lossy().into_owned();
+            let (_, units) = article_units(&id, &text, &lex, CleanOptions::default());
+            let scored = scorer.score(Article {
+                id: id.clone(),
+                text: text.clone(),
+                meta: Default::default(),
+                origin: id.clone(),
+                replaced: 0,
+            });
+            assert_eq!(scored.units.len(), units.len(), "{id}");
+            let reference: Vec<_> = units.into_iter().map(|u| scorer.score_unit(u)).collect();
+            for (a, b) in scored.units.iter().zip(&reference) {
+                assert_eq!(
+                    (&a.unit.text, &a.unit.actor, &a.unit.matched, a.unit.start),
+                    (&b.unit.text, &b.unit.actor, &b.unit.matched, b.unit.start)
+                );
+                assert_eq!(a.unit.mentions, b.unit.mentions);
+                for (x, y) in a
+                    .p_stance
+                    .iter()
+                    .chain(&a.p_sentiment)
+                    .zip(b.p_stance.iter().chain(&b.p_sentiment))
+                {
+                    assert_eq!(x.to_bits(), y.to_bits(), "{:?}", a.unit.text);
+                }
+            }
+            assert_eq!(scored.aggregates, aggregate(&reference, &lex));
+            n += reference.len();
+        }
+        assert!(n > 100, "too few units: {n}");
+    }
+}
