@@ -18,8 +18,9 @@ use stance::actors::Lexicon;
 use stance::clean::{clean, CleanOptions};
 use stance::input::Article;
 use stance::modelfile::StanceModel;
-use stance::output::{Cell, Format, TableWriter};
-use stance::score::Scorer;
+use stance::output::{Format, RowFormat};
+use stance::score::{ScoreScratch, Scorer};
+use stance::score_rows::RowMaker;
 use stance::vectorize::SentenceCounts;
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -152,13 +153,15 @@ fn main() {
     let mut nunits = 0;
     let d = best("units", || {
         nunits = 0;
-        for (a, c) in arts.iter().zip(&cleaned) {
-            let u = stance::units::units_of(&a.id, black_box(c), &lex);
-            nunits += u.len();
-            black_box(u);
+        let mut scratch = stance::units::UnitScratch::default();
+        for c in &cleaned {
+            stance::units::each_unit(black_box(c), &lex, &mut scratch, |u| {
+                black_box(u);
+                nunits += 1;
+            });
         }
     });
-    report("units (actor matching, rows)", sbytes, nunits, "units", d);
+    report("units (actor matching)", sbytes, nunits, "units", d);
 
     let mentioned: Vec<(&str, Vec<stance::actors::Mention>)> = sentences
         .iter()
@@ -193,38 +196,37 @@ fn main() {
         lexicon: &lex,
         clean: opts,
     };
-    let mut scored = Vec::new();
+    let meta: Vec<String> = Vec::new();
+    let header = |n: usize| -> Vec<String> { (0..n).map(|i| format!("c{i}")).collect() };
+    let art_fmt = RowFormat::new(Format::Csv, &header(15), true);
+    let unit_fmt = RowFormat::new(Format::Csv, &header(15), true);
+    let maker = RowMaker {
+        scorer: &scorer,
+        meta: &meta,
+        articles: &art_fmt,
+        units: None,
+        explain: None,
+    };
+    let mut scratch = ScoreScratch::default();
+    let mut nunits = 0;
     let d = best("score", || {
-        scored = arts.iter().cloned().map(|a| scorer.score(a)).collect();
+        nunits = 0;
+        for a in &arts {
+            let r = maker.rows(black_box(a), &mut scratch);
+            nunits += r.units;
+            black_box(r);
+        }
     });
-    let nunits: usize = scored.iter().map(|s| s.units.len()).sum();
     report("score (all of the above)", bytes, nunits, "units", d);
 
+    let maker = RowMaker {
+        units: Some(&unit_fmt),
+        ..maker
+    };
     let d = best("rows", || {
-        let mut t = TableWriter::new(
-            Box::new(std::io::sink()),
-            Format::Csv,
-            (0..9).map(|i| format!("c{i}")).collect(),
-            true,
-        )
-        .expect("writer");
-        for s in &scored {
-            for u in &s.units {
-                t.row(&[
-                    Cell::Ref(&s.article.id),
-                    Cell::Ref(&u.unit.actor),
-                    Cell::Ref(&u.unit.matched),
-                    Cell::Num(u.p_stance[0]),
-                    Cell::Num(u.p_stance[1]),
-                    Cell::Num(u.p_stance[2]),
-                    Cell::Num(u.p_sentiment[0]),
-                    Cell::Num(u.p_sentiment[1]),
-                    Cell::Ref(&u.unit.text),
-                ])
-                .expect("row");
-            }
+        for a in &arts {
+            black_box(maker.rows(black_box(a), &mut scratch));
         }
-        t.finish().expect("finish");
     });
-    report("unit rows to CSV", bytes, nunits, "rows", d);
+    report("score and unit rows (CSV)", bytes, nunits, "units", d);
 }

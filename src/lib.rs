@@ -35,5 +35,6 @@ pub mod swar;
 pub mod train;
 pub mod units;
 pub mod vectorize;
+mod word_table;
 
 pub use error::{Result, StanceError};

@@ -14,6 +14,7 @@
 
 use crate::actors::Mention;
 use crate::features::{FeatureSettings, NEGATORS, OTHER, TARGET};
+use crate::word_table::{ShortKey, WordTable};
 use rustc_hash::FxHashMap;
 
 /// What one lower-cased word contributes.
@@ -37,7 +38,7 @@ pub(crate) const UNKNOWN: WordInfo = WordInfo {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vectorizer {
-    words: FxHashMap<Box<str>, WordInfo>,
+    words: WordTable,
     scan: ScanSettings,
     target: u32,
     other: u32,
@@ -47,14 +48,22 @@ pub struct Vectorizer {
 /// when training (`crate::class_counts`).
 pub(crate) trait WordIds {
     fn info(&mut self, w: &str) -> WordInfo;
+    /// `info` of a short lower-case ASCII word, packed.
+    fn info_short(&mut self, k: &ShortKey) -> WordInfo {
+        k.with_str(|w| self.info(w))
+    }
 }
 
-struct Fixed<'a>(&'a FxHashMap<Box<str>, WordInfo>);
+struct Fixed<'a>(&'a WordTable);
 
 impl WordIds for Fixed<'_> {
     #[inline]
     fn info(&mut self, w: &str) -> WordInfo {
-        self.0.get(w).copied().unwrap_or(UNKNOWN)
+        self.0.get(w)
+    }
+    #[inline]
+    fn info_short(&mut self, k: &ShortKey) -> WordInfo {
+        self.0.get_short(k)
     }
 }
 
@@ -136,7 +145,7 @@ impl Vectorizer {
             e.polarity = 0;
         }
         Some(Vectorizer {
-            words,
+            words: WordTable::new(&words),
             scan: ScanSettings {
                 mask_actors: settings.mask_actors,
                 sentiment_lexicon: settings.sentiment_lexicon,
@@ -266,6 +275,22 @@ fn words_of(piece: &str, cfg: &ScanSettings, words: &mut impl WordIds, st: &mut 
 }
 
 fn word(raw: &str, cfg: &ScanSettings, words: &mut impl WordIds, st: &mut Scan) {
+    // Most words: short ASCII, lower-cased and packed for the table in one
+    // pass. The same rules as below ("n’t" cannot occur in ASCII).
+    if let Some(k) = ShortKey::lower(raw.as_bytes()) {
+        if k.ends_with(b"n't") {
+            if k.len() > 3 {
+                let info = words.info_short(&k.truncate(3));
+                emit(info, cfg, st);
+            }
+            let info = words.info("not");
+            emit(info, cfg, st);
+        } else {
+            let info = words.info_short(&k);
+            emit(info, cfg, st);
+        }
+        return;
+    }
     let w: &str = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
         st.lower.clear();
         if raw.is_ascii() {
