@@ -30,20 +30,21 @@ impl Cell<'_> {
         v.filter(|x| x.is_finite()).map_or(Cell::Empty, Cell::Exact)
     }
     fn text(&self) -> String {
-        let mut b = String::new();
+        let mut b = Vec::new();
         self.write_to(&mut b);
-        b
+        String::from_utf8(b).expect("cells are text")
     }
-    /// The cell's text, appended to `buf`.
-    fn write_to(&self, buf: &mut String) {
-        use std::fmt::Write as _;
+    /// The cell's text, appended to `out`.
+    #[inline]
+    fn write_to(&self, out: &mut Vec<u8>) {
+        use std::io::Write as _;
         match self {
-            Cell::Str(s) => buf.push_str(s),
-            Cell::Ref(s) => buf.push_str(s),
-            Cell::Int(i) => buf.push_str(itoa::Buffer::new().format(*i)),
-            Cell::Num(x) => fixed6(*x, buf),
+            Cell::Str(s) => out.extend_from_slice(s.as_bytes()),
+            Cell::Ref(s) => out.extend_from_slice(s.as_bytes()),
+            Cell::Int(i) => out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
+            Cell::Num(x) => fixed6(*x, out),
             Cell::Exact(x) => {
-                let _ = write!(buf, "{x}");
+                let _ = write!(out, "{x}");
             }
             Cell::Empty => {}
         }
@@ -56,33 +57,32 @@ impl Cell<'_> {
 /// A product `|x| * 1e6` that lands within 1e-6 of a rounding tie goes to
 /// the formatter, so the digits are always those of the exact decimal
 /// expansion (a property test checks both agree).
-pub fn fixed6(x: f64, buf: &mut String) {
-    use std::fmt::Write as _;
+pub fn fixed6(x: f64, out: &mut Vec<u8>) {
+    use std::io::Write as _;
     let scaled = x.abs() * 1e6;
     let frac = scaled - scaled.floor();
     if !x.is_finite() || scaled >= 1e15 || (frac - 0.5).abs() < 1e-6 {
-        let _ = write!(buf, "{x:.6}");
+        let _ = write!(out, "{x:.6}");
         return;
     }
     let r = scaled.round() as u64;
     if x.is_sign_negative() {
-        buf.push('-');
+        out.push(b'-');
     }
     let (int, frac) = (r / 1_000_000, r % 1_000_000);
     if int < 10 {
-        buf.push(char::from(b'0' + int as u8));
+        out.push(b'0' + int as u8);
     } else {
-        buf.push_str(itoa::Buffer::new().format(int));
+        out.extend_from_slice(itoa::Buffer::new().format(int).as_bytes());
     }
-    buf.push('.');
     let three = |k: u64| &THREE_DIGITS[3 * k as usize..3 * k as usize + 3];
-    buf.push_str(three(frac / 1000));
-    buf.push_str(three(frac % 1000));
+    let (hi, lo) = (three(frac / 1000), three(frac % 1000));
+    out.extend_from_slice(&[b'.', hi[0], hi[1], hi[2], lo[0], lo[1], lo[2]]);
 }
 
 /// "000001002…999": three decimal digits for each number below 1000, so
 /// that six decimals are two slices.
-const THREE_DIGITS: &str = {
+const THREE_DIGITS: &[u8] = {
     const BYTES: [u8; 3000] = {
         let mut t = [0u8; 3000];
         let mut k = 0;
@@ -94,10 +94,7 @@ const THREE_DIGITS: &str = {
         }
         t
     };
-    match std::str::from_utf8(&BYTES) {
-        Ok(s) => s,
-        Err(_) => panic!("ASCII digits"),
-    }
+    &BYTES
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -158,11 +155,14 @@ pub struct RowFormat {
 pub struct Rows {
     bytes: Vec<u8>,
     table: Vec<Vec<String>>,
-    /// Reused for each number.
-    buf: String,
 }
 
 impl Rows {
+    /// Make room for `bytes` more bytes of rows.
+    pub fn reserve(&mut self, bytes: usize) {
+        self.bytes.reserve(bytes);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty() && self.table.is_empty()
     }
@@ -183,7 +183,7 @@ impl RowFormat {
     /// Append one row to `rows`.
     pub fn append(&self, cells: &[Cell], rows: &mut Rows) {
         debug_assert_eq!(cells.len(), self.json_keys.len());
-        let Rows { bytes, table, buf } = rows;
+        let Rows { bytes, table } = rows;
         match self.format {
             Format::Csv => {
                 let line = bytes;
@@ -196,11 +196,7 @@ impl RowFormat {
                         Cell::Str(s) => csv_text(s, self.guard, line),
                         Cell::Ref(s) => csv_text(s, self.guard, line),
                         // Numbers hold nothing that needs quoting.
-                        other => {
-                            buf.clear();
-                            other.write_to(buf);
-                            line.extend_from_slice(buf.as_bytes());
-                        }
+                        other => other.write_to(line),
                     }
                 }
                 csv_end_record(cells.len(), line.len() == begin, line);
@@ -218,11 +214,7 @@ impl RowFormat {
                         Cell::Str(s) => json_string(s, line),
                         Cell::Ref(s) => json_string(s, line),
                         Cell::Empty => line.extend_from_slice(b"null"),
-                        other => {
-                            buf.clear();
-                            other.write_to(buf);
-                            line.extend_from_slice(buf.as_bytes());
-                        }
+                        other => other.write_to(line),
                     }
                 }
                 line.extend_from_slice(b"}\n");
