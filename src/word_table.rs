@@ -92,10 +92,47 @@ impl ShortKey {
     }
 }
 
+/// A word and its info in 24 bytes, so that the table of a model's words
+/// (some 9,000 with the sentiment lexicon) stays in a core's L2 cache.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Slot {
-    key: ShortKey,
-    info: WordInfo,
+    words: [u64; 2],
+    id: u32,
+    polarity: i8,
+    /// Length of the word (0: empty slot), and NEGATOR.
+    len_flags: u8,
+}
+
+const NEGATOR: u8 = 0x80;
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        words: [0, 0],
+        id: 0,
+        polarity: 0,
+        len_flags: 0,
+    };
+
+    fn new(k: ShortKey, info: WordInfo) -> Slot {
+        Slot {
+            words: k.words,
+            id: info.id,
+            polarity: info.polarity,
+            len_flags: k.len | if info.negator { NEGATOR } else { 0 },
+        }
+    }
+
+    fn len(&self) -> u8 {
+        self.len_flags & !NEGATOR
+    }
+
+    fn info(&self) -> WordInfo {
+        WordInfo {
+            id: self.id,
+            polarity: self.polarity,
+            negator: self.len_flags & NEGATOR != 0,
+        }
+    }
 }
 
 /// Word → info, for a fixed set of words.
@@ -114,7 +151,7 @@ impl WordTable {
         let mut long = FxHashMap::default();
         for (w, &info) in words {
             match Self::slot_key(w) {
-                Some(k) => short.push(Slot { key: k, info }),
+                Some(k) => short.push(Slot::new(k, info)),
                 None => {
                     long.insert(w.clone(), info);
                 }
@@ -123,22 +160,19 @@ impl WordTable {
         // At most half full: lookups of words the model does not know (a
         // good share of all words) stop at the first empty slot, soon.
         let size = (2 * short.len()).next_power_of_two().max(16);
-        let empty = Slot {
-            key: ShortKey {
-                words: [0, 0],
-                len: 0,
-            },
-            info: UNKNOWN,
-        };
         let mut t = WordTable {
-            slots: vec![empty; size],
+            slots: vec![Slot::EMPTY; size],
             shift: 64 - size.trailing_zeros(),
             long,
         };
         let mask = size - 1;
         for s in short {
-            let mut i = s.key.hash(t.shift);
-            while t.slots[i].key.len != 0 {
+            let key = ShortKey {
+                words: s.words,
+                len: s.len(),
+            };
+            let mut i = key.hash(t.shift);
+            while t.slots[i].len() != 0 {
                 i = (i + 1) & mask;
             }
             t.slots[i] = s;
@@ -163,10 +197,10 @@ impl WordTable {
         let mut i = k.hash(self.shift);
         loop {
             let s = &self.slots[i];
-            if s.key == *k {
-                return s.info;
+            if s.words == k.words && s.len() == k.len {
+                return s.info();
             }
-            if s.key.len == 0 {
+            if s.len() == 0 {
                 return UNKNOWN;
             }
             i = (i + 1) & mask;
@@ -253,6 +287,11 @@ mod tests {
         assert!(ShortKey::lower("café".as_bytes()).is_none());
         assert!(ShortKey::lower(&[b'a'; 17]).is_none());
         assert!(ShortKey::lower(&[b'a'; 16]).is_some());
+    }
+
+    #[test]
+    fn slots_are_24_bytes() {
+        assert_eq!(std::mem::size_of::<Slot>(), 24);
     }
 
     #[test]
