@@ -400,11 +400,17 @@ impl ArticleReader {
 fn parse_jsonl(s: &str, path: &Path, line: usize, replaced: usize) -> Result<Article> {
     let v: serde_json::Value = serde_json::from_str(s)
         .map_err(|e| StanceError::record(path, line, format!("not valid JSON: {e}")))?;
-    let obj = v
-        .as_object()
-        .ok_or_else(|| StanceError::record(path, line, "a JSONL record must be an object"))?;
-    let id = match obj.get("id") {
-        Some(serde_json::Value::String(s)) => s.clone(),
+    // The text is taken out of the parsed record, not copied: it is most of
+    // the bytes read.
+    let serde_json::Value::Object(mut obj) = v else {
+        return Err(StanceError::record(
+            path,
+            line,
+            "a JSONL record must be an object",
+        ));
+    };
+    let id = match obj.remove("id") {
+        Some(serde_json::Value::String(s)) => s,
         Some(serde_json::Value::Number(n)) => n.to_string(),
         Some(_) => {
             return Err(StanceError::record(
@@ -415,8 +421,8 @@ fn parse_jsonl(s: &str, path: &Path, line: usize, replaced: usize) -> Result<Art
         }
         None => return Err(StanceError::record(path, line, "record has no `id` field")),
     };
-    let text = match obj.get("text") {
-        Some(serde_json::Value::String(s)) => s.clone(),
+    let text = match obj.remove("text") {
+        Some(serde_json::Value::String(s)) => s,
         Some(_) => return Err(StanceError::record(path, line, "`text` must be a string")),
         None => {
             return Err(StanceError::record(
@@ -426,18 +432,17 @@ fn parse_jsonl(s: &str, path: &Path, line: usize, replaced: usize) -> Result<Art
             ))
         }
     };
-    let mut meta = BTreeMap::new();
-    for (k, v) in obj {
-        if k == "id" || k == "text" {
-            continue;
-        }
-        let val = match v {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => String::new(),
-            other => other.to_string(),
-        };
-        meta.insert(k.clone(), val);
-    }
+    let meta = obj
+        .into_iter()
+        .map(|(k, v)| {
+            let val = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (k, val)
+        })
+        .collect();
     Ok(Article {
         id,
         text,
