@@ -938,6 +938,13 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// Compile the cleaner's patterns now (they are otherwise compiled by the
+/// first `clean`): a caller can do it on a thread of its own while it loads
+/// a model, instead of after.
+pub fn prepare() {
+    let _ = patterns();
+}
+
 fn is_call_to_comment(sentence: &str) -> bool {
     patterns().comment_call.is_match(sentence)
 }

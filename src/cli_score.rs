@@ -40,7 +40,10 @@ pub struct ScoreArgs {
 
 pub fn cmd_score(a: ScoreArgs) -> Result<()> {
     crate::setup_threads(a.run.threads);
+    // The cleaner's patterns compile while the model loads.
+    let patterns = std::thread::spawn(stance::clean::prepare);
     let (model, lex) = a.model.load()?;
+    let _ = patterns.join();
     warn_untrained_actors(&model, &lex, a.run.quiet);
     let scorer = Scorer {
         model: &model,
