@@ -75,6 +75,21 @@ pub fn alnum_words(x: u64) -> Option<(u64, u64)> {
     ok.then_some((lower, sp))
 }
 
+/// How many of the chunk's bytes, from the first, are ASCII letters or
+/// digits (8 when all are): where a run of word bytes ends.
+#[inline]
+pub fn alnum_run(x: u64) -> usize {
+    // High bits cleared so that no addition carries across bytes; the
+    // bytes that had one are not ASCII, and `ascii` rules them out.
+    let ascii = !x & HI;
+    let x7 = x & !HI;
+    let lower = x7 | (LO * 0x20);
+    let letter = at_least(lower, b'a') & !at_least(lower, b'z' + 1);
+    let digit = at_least(x7, b'0') & !at_least(x7, b'9' + 1);
+    let stop = !((letter | digit) & ascii) & HI;
+    (stop.trailing_zeros() / 8) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,11 +124,19 @@ mod tests {
         assert_eq!(plain_text(x), plain_ref(&c), "{c:?}");
         let got = alnum_words(x).map(|(k, sp)| (k.to_le_bytes(), sp));
         assert_eq!(got, alnum_ref(&c), "{c:?}");
+        let run = c.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        assert_eq!(alnum_run(x), run, "{c:?}");
     }
 
     #[test]
     fn every_byte_value_at_every_position() {
-        for base in [*b"abcdefgh", *b"ab cd ef", *b"A1 b2 C3", *b"x y z w1"] {
+        for base in [
+            *b"abcdefgh",
+            *b"ab cd ef",
+            *b"A1 b2 C3",
+            *b"x y z w1",
+            *b"Zz09azAZ",
+        ] {
             for pos in 0..8 {
                 for v in 0..=255u8 {
                     let mut c = base;

@@ -240,6 +240,14 @@ fn words_of(piece: &str, cfg: &ScanSettings, words: &mut impl WordIds, st: &mut 
                 word_start = Some(i);
             }
             i += 1;
+            // Eight bytes at a time while they last, then byte by byte.
+            while let Some(x) = crate::swar::load(bytes, i) {
+                let n = crate::swar::alnum_run(x);
+                i += n;
+                if n < 8 {
+                    break;
+                }
+            }
             while i < bytes.len() && crate::clean::ASCII_WORD[bytes[i] as usize] != 0 {
                 i += 1;
             }
