@@ -87,6 +87,30 @@ impl Scorer<'_> {
     /// built: this is the hot path of `stance score`, and `score` (which
     /// returns owned units) is built on it, so both give the same numbers.
     /// A sentence's words are counted once for all the actors it mentions.
+    ///
+    /// ```
+    /// use stance::actors::Lexicon;
+    /// use stance::clean::{clean, CleanOptions};
+    /// use stance::model::STANCE_CLASSES;
+    /// use stance::modelfile::StanceModel;
+    /// use stance::score::{ScoreScratch, Scorer};
+    ///
+    /// let model = StanceModel::default_model()?;
+    /// let lexicon = Lexicon::default_lexicon();
+    /// let scorer = Scorer { model: &model, lexicon: &lexicon, clean: CleanOptions::default() };
+    /// let page = "Moscow and Tehran signed a new treaty on Friday.\n\n\
+    ///             Officials in Washington called the agreement a threat to the region.";
+    /// // Keep one per thread: its buffers serve every article.
+    /// let mut scratch = ScoreScratch::default();
+    /// let mut rows = Vec::new();
+    /// let per_article = scorer.score_each(&clean(page, scorer.clean), &mut scratch, |u| {
+    ///     rows.push((u.unit.sentence.index, u.unit.actor.to_string(), STANCE_CLASSES[u.stance]));
+    /// });
+    /// let actors: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    /// assert_eq!(actors, ["russia", "iran", "west"]);
+    /// assert_eq!(per_article.len(), 3);
+    /// # Ok::<(), stance::StanceError>(())
+    /// ```
     pub fn score_each(
         &self,
         cleaned: &Cleaned,
