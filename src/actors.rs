@@ -160,20 +160,13 @@ impl Lexicon {
         out.clear();
         let raw = &mut scratch.raw;
         raw.clear();
-        for m in self.ci.find_iter(text) {
-            let (a, ex) = self.ci_owner[m.pattern().as_usize()];
-            raw.push((m.start(), m.end(), a, ex));
-        }
+        collect(&self.ci, &self.ci_owner, text, raw);
         if let Some(cs) = &self.cs {
-            for m in cs.find_iter(text) {
-                let (a, ex) = self.cs_owner[m.pattern().as_usize()];
-                raw.push((m.start(), m.end(), a, ex));
-            }
+            collect(cs, &self.cs_owner, text, raw);
         }
         if raw.is_empty() {
             return;
         }
-        raw.retain(|&(s, e, _, _)| on_word_boundary(text, s, e));
         // Longest first at each start, so "West Asia" beats "West".
         raw.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         let excluded = &mut scratch.excluded;
@@ -201,13 +194,45 @@ pub struct FindScratch {
     excluded: Vec<(usize, usize)>,
 }
 
-/// A term matches only as a whole word: no letter or digit may touch it.
-/// Hyphens, dashes and apostrophes do not count as letters, so "Russia-Iran"
-/// and "Russia's" match.
-fn on_word_boundary(text: &str, s: usize, e: usize) -> bool {
-    let before = text[..s].chars().next_back();
-    let after = text[e..].chars().next();
-    !before.is_some_and(|c| c.is_alphanumeric()) && !after.is_some_and(|c| c.is_alphanumeric())
+/// The matches of one automaton that stand on word boundaries, as
+/// (start, end, actor, exclusion). A term matches only as a whole word: no
+/// letter or digit may touch it. Hyphens, dashes and apostrophes do not
+/// count as letters, so "Russia-Iran" and "Russia's" match.
+///
+/// A match that fails the test does not hide what starts inside it: the
+/// search resumes one character after its start, so that in words glued by
+/// a scraper ("ofVladimir Putin") the "Putin" is still found. An exclusion
+/// needs only its end on a boundary: "ofLatin America" is still Latin
+/// America, not the West.
+fn collect(
+    ac: &AhoCorasick,
+    owner: &[(usize, bool)],
+    text: &str,
+    raw: &mut Vec<(usize, usize, usize, bool)>,
+) {
+    let mut at = 0;
+    while let Some(m) = ac.find(aho_corasick::Input::new(text).span(at..text.len())) {
+        let (s, e) = (m.start(), m.end());
+        let (a, ex) = owner[m.pattern().as_usize()];
+        let start_ok = !text[..s]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        let end_ok = !text[e..].chars().next().is_some_and(char::is_alphanumeric);
+        if start_ok && end_ok {
+            raw.push((s, e, a, ex));
+            at = e;
+            continue;
+        }
+        if ex && end_ok {
+            raw.push((s, e, a, ex));
+        }
+        // One character on from the start of the match that failed.
+        at = s + text[s..].chars().next().map_or(1, char::len_utf8);
+        if at >= text.len() {
+            break;
+        }
+    }
 }
 
 pub fn hex_sha256(bytes: &[u8]) -> String {
@@ -271,6 +296,30 @@ mod tests {
                 .count()
                 == 2
         );
+    }
+
+    #[test]
+    fn a_term_glued_to_the_word_before_does_not_hide_the_next() {
+        // Scrapers drop spaces: a multi-word term that starts inside a word
+        // fails the boundary test, and the term inside it still counts.
+        let lex = Lexicon::default_lexicon();
+        let words = |t: &str| -> Vec<String> { ids(&lex, t).into_iter().map(|g| g.1).collect() };
+        assert_eq!(words("the speech ofVladimir Putin was long"), ["Putin"]);
+        assert_eq!(
+            words("the speech of Vladimir Putin was long"),
+            ["Vladimir Putin"]
+        );
+        assert_eq!(
+            words("Islamic Revolutionary Guard Corpsmen"),
+            ["Revolutionary Guard"]
+        );
+        assert_eq!(words("envoy ofAmir-Abdollahian said"), ["Abdollahian"]);
+        // Nothing is found inside an ordinary word.
+        assert!(words("a comparison of praising Trumpets").is_empty());
+        // An exclusion glued to the word before still excludes.
+        assert!(words("trade with partners ofLatin America grew").is_empty());
+        assert!(words("trade with partners of Latin America grew").is_empty());
+        assert_eq!(words("trade with America grew"), ["America"]);
     }
 
     #[test]
