@@ -4,8 +4,8 @@
 //!
 //! The scoring loop looks up every word of every sentence that mentions an
 //! actor. With a map of boxed strings each lookup hashed the word, chased a
-//! pointer to the stored key and called `memcmp` on it, which together made
-//! up most of the feature counting. Here a word of up to 16 bytes is packed
+//! pointer to the stored key and called `memcmp` on it: together about half
+//! of the time of feature counting. Here a word of up to 16 bytes is packed
 //! into two integers while it is lower-cased, hashed with one multiply, and
 //! compared in two integer comparisons inside the slot. No crate offers a
 //! map keyed by inline short strings with a lookup from pre-packed keys.

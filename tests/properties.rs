@@ -19,6 +19,24 @@ fn page() -> impl Strategy<Value = String> {
     proptest::collection::vec(piece, 0..30).prop_map(|v| v.concat())
 }
 
+/// Lexicon terms, exclusions and the terms inside them, for gluing.
+const GLUE_TERMS: [&str; 14] = [
+    "Vladimir Putin",
+    "Putin",
+    "Latin America",
+    "America",
+    "U.S.",
+    "US",
+    "West Asia",
+    "West",
+    "Amir-Abdollahian",
+    "Abdollahian",
+    "Iran",
+    "Iranian",
+    "Revolutionary Guard",
+    "Islamic Revolutionary Guard Corps",
+];
+
 /// Cases per property: 2000 in CI; set PROPTEST_CASES for longer runs.
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -88,6 +106,32 @@ proptest! {
         for m in lex.find(&text) {
             prop_assert!(m.start < m.end && m.end <= text.len());
         }
+    }
+
+    #[test]
+    fn mentions_are_whole_words_in_order(
+        parts in proptest::collection::vec((0usize..GLUE_TERMS.len(), "[ a-zA-Z0-9.'’é—-]{0,3}"), 0..12)
+    ) {
+        // Terms, exclusions and terms inside them, glued by random
+        // separators (often none): the cases where a match that fails the
+        // boundary test must not hide the next one.
+        static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        let lex = LEX.get_or_init(Lexicon::default_lexicon);
+        let text: String = parts.iter().map(|(t, sep)| format!("{sep}{}", GLUE_TERMS[*t])).collect();
+        let ms = lex.find(&text);
+        let mut last_end = 0;
+        for m in &ms {
+            prop_assert!(m.start >= last_end && m.start < m.end && m.end <= text.len());
+            let before = text[..m.start].chars().next_back();
+            let after = text[m.end..].chars().next();
+            prop_assert!(!before.is_some_and(char::is_alphanumeric), "{:?} in {:?}", &text[m.start..m.end], text);
+            prop_assert!(!after.is_some_and(char::is_alphanumeric), "{:?} in {:?}", &text[m.start..m.end], text);
+            last_end = m.end;
+        }
+        // A term standing alone between spaces is always found.
+        let alone = format!("{text} Putin ");
+        let found = lex.find(&alone);
+        prop_assert!(found.last().is_some_and(|m| &alone[m.start..m.end] == "Putin"));
     }
 
     #[test]
