@@ -83,20 +83,15 @@ impl ShortKey {
         let b = self.bytes();
         f(std::str::from_utf8(&b[..self.len()]).unwrap_or(""))
     }
-
-    #[inline]
-    fn hash(&self, shift: u32) -> usize {
-        let h = (self.words[0] ^ self.words[1].rotate_left(29) ^ u64::from(self.len))
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> shift) as usize
-    }
 }
 
-/// A word and its info in 24 bytes, so that the table of a model's words
-/// (some 9,000 with the sentiment lexicon) stays in a core's L2 cache.
+/// A word of up to `8 * N` bytes and its info: 16 bytes for words of up
+/// to 8 bytes (most of them), 24 for the rest, so that the tables of a
+/// model's words (some 9,000 with the sentiment lexicon) stay small in a
+/// core's L2 cache beside everything else the scoring loop touches.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Slot {
-    words: [u64; 2],
+struct Slot<const N: usize> {
+    words: [u64; N],
     id: u32,
     polarity: i8,
     /// Length of the word (0: empty slot), and NEGATOR.
@@ -105,20 +100,20 @@ struct Slot {
 
 const NEGATOR: u8 = 0x80;
 
-impl Slot {
-    const EMPTY: Slot = Slot {
-        words: [0, 0],
+impl<const N: usize> Slot<N> {
+    const EMPTY: Slot<N> = Slot {
+        words: [0; N],
         id: 0,
         polarity: 0,
         len_flags: 0,
     };
 
-    fn new(k: ShortKey, info: WordInfo) -> Slot {
+    fn new(words: [u64; N], len: u8, info: WordInfo) -> Slot<N> {
         Slot {
-            words: k.words,
+            words,
             id: info.id,
             polarity: info.polarity,
-            len_flags: k.len | if info.negator { NEGATOR } else { 0 },
+            len_flags: len | if info.negator { NEGATOR } else { 0 },
         }
     }
 
@@ -135,49 +130,89 @@ impl Slot {
     }
 }
 
-/// Word → info, for a fixed set of words.
+/// Open addressing with linear probes; a power of two of slots, at most
+/// half full, so that lookups of words the model does not know (a good
+/// share of all words) stop at an empty slot soon.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct WordTable {
-    /// A power of two, at most half full; an empty slot has length 0.
-    slots: Vec<Slot>,
+struct Slots<const N: usize> {
+    slots: Vec<Slot<N>>,
     shift: u32,
-    /// Words that do not fit a slot.
-    long: FxHashMap<Box<str>, WordInfo>,
 }
 
-impl WordTable {
-    pub(crate) fn new(words: &FxHashMap<Box<str>, WordInfo>) -> WordTable {
-        let mut short = Vec::new();
-        let mut long = FxHashMap::default();
-        for (w, &info) in words {
-            match Self::slot_key(w) {
-                Some(k) => short.push(Slot::new(k, info)),
-                None => {
-                    long.insert(w.clone(), info);
-                }
-            }
-        }
-        // At most half full: lookups of words the model does not know (a
-        // good share of all words) stop at the first empty slot, soon.
-        let size = (2 * short.len()).next_power_of_two().max(16);
-        let mut t = WordTable {
+impl<const N: usize> Slots<N> {
+    fn new(items: Vec<Slot<N>>) -> Slots<N> {
+        let size = (2 * items.len()).next_power_of_two().max(16);
+        let mut t = Slots {
             slots: vec![Slot::EMPTY; size],
             shift: 64 - size.trailing_zeros(),
-            long,
         };
         let mask = size - 1;
-        for s in short {
-            let key = ShortKey {
-                words: s.words,
-                len: s.len(),
-            };
-            let mut i = key.hash(t.shift);
+        for s in items {
+            let mut i = t.home(&s.words, s.len());
             while t.slots[i].len() != 0 {
                 i = (i + 1) & mask;
             }
             t.slots[i] = s;
         }
         t
+    }
+
+    #[inline]
+    fn home(&self, words: &[u64; N], len: u8) -> usize {
+        let h = words
+            .iter()
+            .fold(u64::from(len), |h, &w| h.rotate_left(29) ^ w)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, words: &[u64; N], len: u8) -> WordInfo {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(words, len);
+        loop {
+            let s = &self.slots[i];
+            if s.words == *words && s.len() == len {
+                return s.info();
+            }
+            if s.len() == 0 {
+                return UNKNOWN;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// Word → info, for a fixed set of words.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WordTable {
+    /// Words of up to 8 bytes.
+    one: Slots<1>,
+    /// Words of 9 to 16 bytes.
+    two: Slots<2>,
+    /// Words that do not fit a slot.
+    long: FxHashMap<Box<str>, WordInfo>,
+}
+
+impl WordTable {
+    pub(crate) fn new(words: &FxHashMap<Box<str>, WordInfo>) -> WordTable {
+        let mut one = Vec::new();
+        let mut two = Vec::new();
+        let mut long = FxHashMap::default();
+        for (w, &info) in words {
+            match Self::slot_key(w) {
+                Some(k) if k.len() <= 8 => one.push(Slot::new([k.words[0]], k.len, info)),
+                Some(k) => two.push(Slot::new(k.words, k.len, info)),
+                None => {
+                    long.insert(w.clone(), info);
+                }
+            }
+        }
+        WordTable {
+            one: Slots::new(one),
+            two: Slots::new(two),
+            long,
+        }
     }
 
     /// The slot key of a word that goes in a slot: short, ASCII, and its
@@ -193,17 +228,10 @@ impl WordTable {
     /// Info of a word packed by `ShortKey::lower`.
     #[inline]
     pub(crate) fn get_short(&self, k: &ShortKey) -> WordInfo {
-        let mask = self.slots.len() - 1;
-        let mut i = k.hash(self.shift);
-        loop {
-            let s = &self.slots[i];
-            if s.words == k.words && s.len() == k.len {
-                return s.info();
-            }
-            if s.len() == 0 {
-                return UNKNOWN;
-            }
-            i = (i + 1) & mask;
+        if k.len() <= 8 {
+            self.one.get(&[k.words[0]], k.len)
+        } else {
+            self.two.get(&k.words, k.len)
         }
     }
 
@@ -290,22 +318,30 @@ mod tests {
     }
 
     #[test]
-    fn slots_are_24_bytes() {
-        assert_eq!(std::mem::size_of::<Slot>(), 24);
+    fn slots_are_16_and_24_bytes() {
+        assert_eq!(std::mem::size_of::<Slot<1>>(), 16);
+        assert_eq!(std::mem::size_of::<Slot<2>>(), 24);
     }
 
     #[test]
     fn a_full_vocabulary_is_found_whole() {
-        // Many words, so that probes wrap and chains are long.
+        // Many words of each width (up to 8 bytes, 9 to 16, longer), so
+        // that probes wrap and chains are long.
+        let word = |i: u32, width: usize| format!("w{i:0>w$}", w = width - 1);
+        let widths = [6, 13, 20];
         let map: FxHashMap<Box<str>, WordInfo> = (0..20_000u32)
-            .map(|i| (Box::from(format!("w{i}").as_str()), info(i)))
+            .flat_map(|i| widths.map(|w| (Box::from(word(i, w).as_str()), info(i * 3 + w as u32))))
             .collect();
         let t = WordTable::new(&map);
         for i in 0..20_000u32 {
-            assert_eq!(t.get(&format!("w{i}")).id, i);
+            for w in widths {
+                assert_eq!(t.get(&word(i, w)).id, i * 3 + w as u32);
+            }
         }
         for i in 20_000..21_000u32 {
-            assert_eq!(t.get(&format!("w{i}")), UNKNOWN);
+            for w in widths {
+                assert_eq!(t.get(&word(i, w)), UNKNOWN);
+            }
         }
     }
 }
