@@ -162,10 +162,6 @@ impl Rows {
     pub fn reserve(&mut self, bytes: usize) {
         self.bytes.reserve(bytes);
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty() && self.table.is_empty()
-    }
 }
 
 impl RowFormat {

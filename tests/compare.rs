@@ -4,19 +4,7 @@ use common::*;
 use std::io::Write;
 
 fn seed_texts() -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = std::fs::read_dir(root().join("seeds"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .map(|p| {
-            (
-                p.file_stem().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
+    pages(&root().join("seeds"))
 }
 
 fn write_jsonl(path: &std::path::Path, records: &[(String, String, String)]) {

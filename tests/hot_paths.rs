@@ -20,15 +20,7 @@ fn real_units(lex: &Lexicon) -> Vec<Unit> {
     dirs.extend(common::corpus());
     let mut out = Vec::new();
     for d in dirs {
-        let mut files: Vec<_> = std::fs::read_dir(&d)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        for f in files {
-            let text = std::fs::read_to_string(&f).unwrap();
-            let id = f.file_stem().unwrap().to_string_lossy().into_owned();
+        for (id, text) in common::pages(&d) {
             out.extend(article_units(&id, &text, lex, CleanOptions::default()).1);
         }
     }
@@ -228,15 +220,7 @@ fn article_scoring_matches_unit_by_unit_scoring() {
             clean: CleanOptions::default(),
         };
         let mut n = 0;
-        let mut files: Vec<_> = std::fs::read_dir(common::root().join("seeds"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
-        for f in files {
-            let text = std::fs::read_to_string(&f).unwrap();
-            let id = f.file_stem().unwrap().to_string_lossy().into_owned();
+        for (id, text) in common::pages(&common::root().join("seeds")) {
             let (_, units) = article_units(&id, &text, &lex, CleanOptions::default());
             let scored = scorer.score(Article {
                 id: id.clone(),
